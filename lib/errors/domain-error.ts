@@ -33,7 +33,7 @@ export const invalidArgument = (reason: string, field: string, message: string) 
   new DomainError('INVALID_ARGUMENT', reason, message, field);
 
 export const notFound = (resource: string, id: string) =>
-  new DomainError('NOT_FOUND', `${resource.toUpperCase()}.NOT_FOUND`, `${resource} ${id} not found`);
+  new DomainError('NOT_FOUND', `${resource.toUpperCase().replace(/ /g, '_')}.NOT_FOUND`, `${resource} ${id} not found`);
 
 export const alreadyExists = (reason: string, message: string, field?: string) =>
   new DomainError('ALREADY_EXISTS', reason, message, field);

@@ -12,6 +12,11 @@ export interface BusMessage {
 export interface Delivery extends BusMessage {
   /** 1 on the first delivery, growing with each redelivery. */
   deliveryCount: number;
+  /**
+   * Headers the bus attached, if any. Dead-lettered copies carry the original subject, id,
+   * durable, delivery count and error (see dead-letter.ts).
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface SubscribeOptions {

@@ -1,0 +1,1 @@
+export { createNatsBus, deadLetterStreamName, type NatsBusOptions } from './nats-bus';

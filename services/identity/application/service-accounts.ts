@@ -1,0 +1,186 @@
+import type { Principal } from '../../../lib/auth/principal';
+import { invalidArgument, notFound } from '../../../lib/errors/domain-error';
+import { newId } from '../../../lib/ids/ids';
+import type { Query, StatQuery } from '../../../gen/tally/core/v1/query';
+import type { BusMessage } from '../../../lib/events/port';
+import type { ProviderRecord, ServiceAccountRecord } from '../domain/records';
+import { validateAgainst } from '../domain/schema-validator';
+import { projects, serviceAccounts } from './collections';
+import { commit } from './commit';
+import type { IdentityDeps } from './deps';
+import { secretEvent, serviceAccountEvent } from './events';
+import { projectScope } from './projects';
+import { findProvider } from './providers';
+import { domainOf } from './scope';
+import { deleteSecretOf, writeSecret } from './secrets';
+import type { Source } from './source';
+import { checkName, checkTags, requireId } from './validate';
+
+const MAX_DATA_BYTES = 16 * 1024;
+
+function checkSize(value: Record<string, unknown>, field: string): void {
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_DATA_BYTES) {
+    throw invalidArgument('FIELD.TOO_LARGE', field, `${field} must be at most ${MAX_DATA_BYTES} bytes`);
+  }
+}
+
+/**
+ * Account data, validated against the provider's account schema. A field the account schema
+ * requires and the credentials carry under the same name (Hyper Billing's account_id) is taken
+ * from the credentials when the data leaves it out.
+ */
+function accountData(provider: ProviderRecord, data: Record<string, unknown>, secretData?: Record<string, unknown>) {
+  const out = { ...data };
+  const required = (provider.account_schema.required as string[] | undefined) ?? [];
+  for (const key of required) {
+    if (out[key] === undefined && secretData && typeof secretData[key] === 'string') out[key] = secretData[key];
+  }
+  checkSize(out, 'data');
+  validateAgainst(provider.account_schema, out, 'data');
+  return out;
+}
+
+function credentials(provider: ProviderRecord, secretData: Record<string, unknown>): Record<string, unknown> {
+  checkSize(secretData, 'secret_data');
+  validateAgainst(provider.credential_schema, secretData, 'secret_data');
+  return secretData;
+}
+
+/** Billing providers need a project; a given project must exist in the domain. */
+async function checkProject(source: Source, domainId: string, provider: ProviderRecord, projectId: string): Promise<string> {
+  if (!projectId) {
+    if (provider.is_billing) {
+      throw invalidArgument(
+        'SERVICE_ACCOUNT.PROJECT_REQUIRED',
+        'project_id',
+        `project_id is required: ${provider.name} accounts are billing accounts and their costs belong to a project`,
+      );
+    }
+    return '';
+  }
+  if (!(await projects.find(source, domainId, projectId))) throw notFound('project', projectId);
+  return projectId;
+}
+
+export interface CreateServiceAccount {
+  name: string;
+  provider: string;
+  projectId: string;
+  data?: Record<string, unknown>;
+  secretData?: Record<string, unknown>;
+  tags?: Record<string, unknown>;
+}
+
+export async function createServiceAccount(deps: IdentityDeps, p: Principal, req: CreateServiceAccount): Promise<ServiceAccountRecord> {
+  const domainId = domainOf(p, 'DOMAIN_ADMIN');
+  const name = checkName(req.name, 'name');
+  if (!req.provider) throw invalidArgument('FIELD.REQUIRED', 'provider', 'provider is required');
+  const tags = checkTags(req.tags);
+  const provider = await findProvider(deps.store, domainId, req.provider).catch(() => {
+    throw invalidArgument('SERVICE_ACCOUNT.UNKNOWN_PROVIDER', 'provider', `provider ${req.provider} does not exist`);
+  });
+  const secretData = req.secretData && Object.keys(req.secretData).length ? credentials(provider, req.secretData) : undefined;
+  const data = accountData(provider, req.data ?? {}, secretData);
+  const now = deps.now();
+  return commit(deps, async (tx) => {
+    const account: ServiceAccountRecord = {
+      _id: newId('sa'),
+      domain_id: domainId,
+      name,
+      provider: provider.provider,
+      project_id: await checkProject(tx, domainId, provider, req.projectId),
+      data,
+      tags,
+      secret_id: '',
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    if (secretData) account.secret_id = (await writeSecret(deps, tx, account, secretData)).secretId;
+    await serviceAccounts.in(tx).insertOne(account);
+    return { result: account, events: [serviceAccountEvent('created', account, now)] };
+  });
+}
+
+export interface UpdateServiceAccount {
+  serviceAccountId: string;
+  name?: string;
+  projectId?: string;
+  data?: Record<string, unknown>;
+  tags?: Record<string, unknown>;
+}
+
+export async function updateServiceAccount(deps: IdentityDeps, p: Principal, req: UpdateServiceAccount): Promise<ServiceAccountRecord> {
+  const domainId = domainOf(p, 'DOMAIN_ADMIN');
+  const id = requireId(req.serviceAccountId, 'service_account_id');
+  const name = req.name === undefined ? undefined : checkName(req.name, 'name');
+  const tags = req.tags === undefined ? undefined : checkTags(req.tags);
+  return commit(deps, async (tx) => {
+    const current = await serviceAccounts.get(tx, domainId, id);
+    const provider = await findProvider(tx, domainId, current.provider);
+    const next: ServiceAccountRecord = { ...current, version: current.version + 1, updated_at: deps.now() };
+    if (name !== undefined) next.name = name;
+    if (tags !== undefined) next.tags = tags;
+    if (req.data !== undefined) next.data = accountData(provider, req.data);
+    if (req.projectId !== undefined) next.project_id = await checkProject(tx, domainId, provider, req.projectId);
+    await serviceAccounts.in(tx).replaceOne({ _id: id, domain_id: domainId }, next);
+    const moved = next.project_id !== current.project_id;
+    const event = moved
+      ? serviceAccountEvent('project_changed', next, next.updated_at, current.project_id)
+      : serviceAccountEvent('updated', next, next.updated_at);
+    return { result: next, events: [event] };
+  });
+}
+
+export async function updateServiceAccountSecret(
+  deps: IdentityDeps,
+  p: Principal,
+  req: { serviceAccountId: string; secretData?: Record<string, unknown> },
+): Promise<ServiceAccountRecord> {
+  const domainId = domainOf(p, 'DOMAIN_ADMIN');
+  const id = requireId(req.serviceAccountId, 'service_account_id');
+  if (!req.secretData || !Object.keys(req.secretData).length) {
+    throw invalidArgument('FIELD.REQUIRED', 'secret_data', 'secret_data is required');
+  }
+  const secretData = req.secretData;
+  return commit(deps, async (tx) => {
+    const current = await serviceAccounts.get(tx, domainId, id);
+    const provider = await findProvider(tx, domainId, current.provider);
+    const written = await writeSecret(deps, tx, current, credentials(provider, secretData));
+    const events: BusMessage[] = [secretEvent(written.record, deps.now())];
+    let result = current;
+    if (written.secretId !== current.secret_id) {
+      result = { ...current, secret_id: written.secretId, version: current.version + 1, updated_at: deps.now() };
+      await serviceAccounts.in(tx).replaceOne({ _id: id, domain_id: domainId }, result);
+      events.push(serviceAccountEvent('updated', result, result.updated_at));
+    }
+    return { result, events };
+  });
+}
+
+export async function deleteServiceAccount(deps: IdentityDeps, p: Principal, serviceAccountId: string): Promise<void> {
+  const domainId = domainOf(p, 'DOMAIN_ADMIN');
+  const id = requireId(serviceAccountId, 'service_account_id');
+  await commit(deps, async (tx) => {
+    const current = await serviceAccounts.get(tx, domainId, id);
+    await deleteSecretOf(tx, current);
+    await serviceAccounts.in(tx).deleteOne({ _id: id, domain_id: domainId });
+    const gone = { ...current, version: current.version + 1 };
+    return { result: undefined, events: [serviceAccountEvent('deleted', gone, deps.now())] };
+  });
+}
+
+export async function getServiceAccount(deps: IdentityDeps, p: Principal, id: string): Promise<ServiceAccountRecord> {
+  const domainId = domainOf(p, 'PROJECT_MEMBER');
+  const found = await serviceAccounts.get(deps.store, domainId, requireId(id, 'service_account_id'));
+  if (p.role === 'PROJECT_MEMBER' && !p.projectIds.includes(found.project_id)) throw notFound('service account', id);
+  return found;
+}
+
+export async function listServiceAccounts(deps: IdentityDeps, p: Principal, query: Query | undefined) {
+  return serviceAccounts.list(deps.store, domainOf(p, 'PROJECT_MEMBER'), query, projectScope(p, 'project_id'));
+}
+
+export async function statServiceAccounts(deps: IdentityDeps, p: Principal, query: StatQuery | undefined) {
+  return serviceAccounts.stat(deps.store, domainOf(p, 'PROJECT_MEMBER'), query, projectScope(p, 'project_id'));
+}

@@ -1,0 +1,2 @@
+export type { Source } from '../../../lib/resource/resource-collection';
+export type { Filter } from '../../../lib/store/port';
