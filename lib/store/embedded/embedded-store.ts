@@ -78,7 +78,6 @@ class EmbeddedStore implements Store {
     }
     return this.mutex.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        this.assertOpen();
         const tx = new TxState();
         let result: R;
         try {
@@ -104,6 +103,7 @@ class EmbeddedStore implements Store {
     this.assertOpen();
   }
 
+  /** Transactions asked for before close() still run and commit; then the folder is released. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
