@@ -89,7 +89,10 @@ export interface Collection<T extends Doc = Doc> {
   replaceOne(filter: Filter, doc: T): Promise<number>;
   deleteOne(filter: Filter): Promise<number>;
   deleteMany(filter: Filter): Promise<number>;
-  /** Groups matching documents: each result holds the group keys (by name) and accumulators. */
+  /**
+   * Groups matching documents: each result holds the group keys (by name) and accumulators.
+   * Results come sorted by the keys, ascending; addToSet values come sorted.
+   */
   group(filter: Filter, spec: GroupSpec): Promise<Record<string, unknown>[]>;
 }
 
@@ -104,6 +107,8 @@ export interface Store {
   /**
    * Runs fn in a transaction: every write through tx commits together, or none does when fn
    * throws. (MongoDB needs a replica set for this; a single-node replica set is enough.)
+   * fn may run more than once: after a write conflict it runs again on fresh data, as with
+   * MongoDB's withTransaction; keep other side effects out of it.
    */
   transaction<R>(fn: (tx: TxContext) => Promise<R>): Promise<R>;
   /** Resolves when the store answers; rejects when it is down. */

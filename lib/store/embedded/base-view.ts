@@ -34,7 +34,7 @@ export class BaseView implements DocView {
     c.put(doc);
   }
 
-  replace(_previous: Doc, next: Doc): void {
+  replace(next: Doc): void {
     const c = this.state.ensure(this.name);
     const violated = c.uniqueViolation(next, everyone);
     if (violated) throw new DuplicateKeyError(this.name, violated);

@@ -1,5 +1,3 @@
-import { isPlainObject } from '../value-order';
-
 /**
  * Copies values into and out of the embedded store, so no caller shares an object with what
  * is stored. On the way in, values are normalised as MongoDB's driver (ignoreUndefined) would

@@ -45,7 +45,7 @@ export class CollectionState {
   lookup(lookups: EqualityLookup[]): Doc[] | null {
     let best: Doc[] | null = null;
     for (const { path, values } of lookups) {
-      let found: Doc[] | null = null;
+      let found: Doc[];
       if (path === '_id') {
         found = [];
         for (const v of values) {

@@ -16,7 +16,7 @@ export interface DocView {
   noteRead(doc: Doc): void;
   /** These throw DuplicateKeyError (and change nothing) when a unique index would repeat. */
   insert(doc: Doc): void;
-  replace(previous: Doc, next: Doc): void;
+  replace(next: Doc): void;
   /** Removes documents together (one journal entry). */
   remove(docs: Doc[]): void;
 }

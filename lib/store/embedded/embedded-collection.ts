@@ -96,7 +96,7 @@ export class EmbeddedCollection<T extends Doc> implements Collection<T> {
       const view = this.ctx.view(this.name);
       const doc = this.first(view, filter);
       if (!doc) return 0;
-      view.replace(doc, applyUpdate(doc, update));
+      view.replace(applyUpdate(doc, update));
       return 1;
     });
   }
@@ -111,7 +111,7 @@ export class EmbeddedCollection<T extends Doc> implements Collection<T> {
       if (_id !== undefined && _id !== doc._id) {
         throw new TypeError(`${this.name}: a replacement may not change _id (${doc._id} to ${_id})`);
       }
-      view.replace(doc, { _id: doc._id, ...rest });
+      view.replace({ _id: doc._id, ...rest });
       return 1;
     });
   }

@@ -174,6 +174,22 @@ describe('embedded store: persistence', () => {
     expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
   });
 
+  it('compacts a growing journal into a new snapshot while running', async () => {
+    const dir = tempDir();
+    const store = await createEmbeddedStore({ dataDir: dir, compactAfterBytes: 4096 });
+    const c = store.collection('c');
+    for (let i = 0; i < 200; i++) await c.insertOne({ _id: `d${i}`, pad: 'x'.repeat(50) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fs.existsSync(path.join(dir, 'snapshot.jsonl'))).toBe(true);
+    expect(fs.statSync(logFile(dir)).size).toBeLessThan(200 * 60);
+    await c.insertOne({ _id: 'last' });
+    const copy = crashCopy(dir);
+    await store.close();
+    const recovered = await createEmbeddedStore({ dataDir: copy });
+    expect(await recovered.collection('c').count({})).toBe(201);
+    await recovered.close();
+  });
+
   it('refuses a second store on a folder that is open', async () => {
     const dir = tempDir();
     const store = await createEmbeddedStore({ dataDir: dir });

@@ -13,6 +13,8 @@ import { TxView } from './tx-view';
 export interface EmbeddedStoreOptions {
   /** Folder the data is kept in (created when missing); in memory only when absent. */
   dataDir?: string;
+  /** With dataDir: compact the journal into a new snapshot once it outgrows this and the snapshot (64 MiB). */
+  compactAfterBytes?: number;
 }
 
 /** How often a transaction is run again after a write conflict before giving up. */
@@ -29,10 +31,11 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions = {}): P
   const state = new StoreState();
   let dataDir: DataDir | null = null;
   if (options.dataDir) {
-    dataDir = await DataDir.open(options.dataDir, {
-      restore: (op) => state.apply(op),
-      dump: () => state.dump(),
-    });
+    dataDir = await DataDir.open(
+      options.dataDir,
+      { restore: (op) => state.apply(op), dump: () => state.dump() },
+      { compactAfterBytes: options.compactAfterBytes },
+    );
     const journal = dataDir;
     state.journal = (ops) => journal.append(ops);
   }

@@ -52,7 +52,7 @@ function buildRegex(pattern: unknown, options: unknown, path: string): RegExp {
   try {
     return new RegExp(pattern, flags);
   } catch (err) {
-    throw new TypeError(`filter: invalid $regex for ${path}: ${(err as Error).message}`);
+    throw new TypeError(`filter: invalid $regex for ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

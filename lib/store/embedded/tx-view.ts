@@ -59,7 +59,7 @@ export class TxView implements DocView {
     this.stage(doc._id, doc);
   }
 
-  replace(_previous: Doc, next: Doc): void {
+  replace(next: Doc): void {
     this.checkUnique(next);
     this.stage(next._id, next);
   }

@@ -27,7 +27,7 @@ export function lockDataDir(dir: string): () => void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const holder = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-      throw new Error(`embedded store: data folder ${dir} is in use by process ${holder}`);
+      throw new Error(`embedded store: data folder ${dir} is in use by process ${holder}`, { cause: err });
     }
     fs.writeFileSync(file, String(process.pid));
   }

@@ -12,9 +12,14 @@ const FORMAT = 'tally-embedded-store';
 const VERSION = 1;
 const LOG_PATTERN = /^log-(\d+)\.jsonl$/;
 const CHUNK = 1 << 20;
-const MIN_COMPACT_BYTES = 64 << 20;
+const DEFAULT_COMPACT_BYTES = 64 << 20;
 
 const logName = (generation: number) => `log-${generation}.jsonl`;
+
+export interface DataDirOptions {
+  /** Compact once the journal outgrows both this and the snapshot (default 64 MiB). */
+  compactAfterBytes?: number;
+}
 
 export interface DataDirHooks {
   /** Applies one change while the folder is read. */
@@ -56,11 +61,21 @@ function syncDir(dir: string): void {
 }
 
 async function* lines(file: string): AsyncGenerator<string> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  const input = fs.createReadStream(file, 'utf8');
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const line of rl) if (line.trim() !== '') yield line;
   } finally {
     rl.close();
+    input.destroy();
+  }
+}
+
+function parseLine(line: string, where: string): Record<string, unknown> {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`embedded store: ${where} is not valid JSON`, { cause: err });
   }
 }
 
@@ -83,9 +98,10 @@ export class DataDir {
     private generation: number,
     private readonly release: () => void,
     private readonly hooks: DataDirHooks,
+    private readonly compactAfterBytes: number,
   ) {}
 
-  static async open(dir: string, hooks: DataDirHooks): Promise<DataDir> {
+  static async open(dir: string, hooks: DataDirHooks, options: DataDirOptions = {}): Promise<DataDir> {
     await fs.promises.mkdir(dir, { recursive: true });
     const release = lockDataDir(dir);
     try {
@@ -98,7 +114,7 @@ export class DataDir {
         const m = LOG_PATTERN.exec(name);
         if (name === SNAPSHOT_TMP || (m && Number(m[1]) !== generation)) fs.rmSync(path.join(dir, name), { force: true });
       }
-      const dataDir = new DataDir(dir, generation, release, hooks);
+      const dataDir = new DataDir(dir, generation, release, hooks, options.compactAfterBytes ?? DEFAULT_COMPACT_BYTES);
       dataDir.snapshotBytes = fs.existsSync(snapshot) ? fs.statSync(snapshot).size : 0;
       if (replayed > 0) dataDir.compact();
       else dataDir.openLog();
@@ -125,12 +141,16 @@ export class DataDir {
       throw err;
     }
     this.logBytes += Buffer.byteLength(line);
-    if (!this.compactQueued && this.logBytes > Math.max(MIN_COMPACT_BYTES, this.snapshotBytes)) {
+    if (!this.compactQueued && this.logBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) {
       this.compactQueued = true;
       // After the change is applied: the snapshot must include it.
       setImmediate(() => {
         this.compactQueued = false;
-        if (!this.closed) this.compact();
+        try {
+          if (!this.closed) this.compact();
+        } catch {
+          // Compaction is retried when the journal grows again, and on close.
+        }
       });
     }
   }
@@ -139,28 +159,15 @@ export class DataDir {
   compact(): void {
     const next = this.generation + 1;
     const tmp = path.join(this.dir, SNAPSHOT_TMP);
-    const fd = fs.openSync(tmp, 'w');
-    let bytes = 0;
+    let bytes: number;
     try {
-      let chunk = `${JSON.stringify({ format: FORMAT, version: VERSION, generation: next })}\n`;
-      let count = 0;
-      for (const op of this.hooks.dump()) {
-        chunk += `${JSON.stringify(encodeOp(op))}\n`;
-        count++;
-        if (chunk.length >= CHUNK) {
-          writeAll(fd, chunk);
-          bytes += Buffer.byteLength(chunk);
-          chunk = '';
-        }
-      }
-      chunk += `${JSON.stringify({ end: count })}\n`;
-      writeAll(fd, chunk);
-      bytes += Buffer.byteLength(chunk);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      bytes = writeSnapshot(tmp, next, this.hooks.dump());
+      fs.renameSync(tmp, path.join(this.dir, SNAPSHOT));
+    } catch (err) {
+      // The previous snapshot and the journal still hold everything.
+      fs.rmSync(tmp, { force: true });
+      throw err;
     }
-    fs.renameSync(tmp, path.join(this.dir, SNAPSHOT));
     syncDir(this.dir);
     this.closeLog();
     fs.rmSync(path.join(this.dir, logName(this.generation)), { force: true });
@@ -193,12 +200,39 @@ export class DataDir {
   }
 }
 
+/** Writes a snapshot file (header, records, end record) and syncs it; returns its size. */
+function writeSnapshot(file: string, generation: number, ops: Iterable<JournalOp>): number {
+  const fd = fs.openSync(file, 'w');
+  let bytes = 0;
+  try {
+    let chunk = `${JSON.stringify({ format: FORMAT, version: VERSION, generation })}\n`;
+    let count = 0;
+    for (const op of ops) {
+      chunk += `${JSON.stringify(encodeOp(op))}\n`;
+      count++;
+      if (chunk.length >= CHUNK) {
+        writeAll(fd, chunk);
+        bytes += Buffer.byteLength(chunk);
+        chunk = '';
+      }
+    }
+    chunk += `${JSON.stringify({ end: count })}\n`;
+    writeAll(fd, chunk);
+    bytes += Buffer.byteLength(chunk);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return bytes;
+}
+
 async function readSnapshot(file: string, restore: (op: JournalOp) => void): Promise<number> {
   let generation: number | null = null;
   let count = 0;
   let ended = false;
+  let lineNo = 0;
   for await (const line of lines(file)) {
-    const record = JSON.parse(line) as Record<string, unknown>;
+    const record = parseLine(line, `${file}:${++lineNo}`);
     if (generation === null) {
       if (record.format !== FORMAT || record.version !== VERSION || typeof record.generation !== 'number') {
         throw new Error(`embedded store: ${file} is not a snapshot this version can read`);
