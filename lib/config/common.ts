@@ -25,5 +25,6 @@ export const COMMON_VARS = {
     description: 'Shared secret that signs the short-lived tokens services and the gateway send each other',
   },
   TALLY_MAX_MESSAGE_BYTES: { type: 'int', default: 4 * 1024 * 1024, description: 'Largest gRPC message accepted' },
+  TALLY_HEALTH_INTERVAL_MS: { type: 'int', default: 2000, description: 'How often dependencies (store, NATS) are checked for health' },
   TALLY_SHUTDOWN_GRACE_MS: { type: 'int', default: 10000, description: 'How long shutdown waits for calls in flight' },
 } as const satisfies ConfigSchema;

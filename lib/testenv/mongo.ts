@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 
 /**
  * Where tests get a MongoDB (DESIGN section 11), in order: TALLY_TEST_MONGO_URL; a container
@@ -93,6 +93,9 @@ function probeContainerRuntime(): true | string {
 }
 
 async function startMongoContainer(): Promise<TestMongo> {
+  // Loaded lazily, and with require: jest runs test files in a VM without dynamic import().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GenericContainer, Wait } = require('testcontainers') as typeof import('testcontainers');
   const container = await new GenericContainer(MONGO_IMAGE)
     .withCommand(['--replSet', 'rs0', '--bind_ip_all'])
     .withExposedPorts(27017)

@@ -66,6 +66,7 @@ export async function startIdentity(config: IdentityConfig, overrides: IdentityO
     shutdownGraceMs: config.TALLY_SHUTDOWN_GRACE_MS,
     interceptors: [metricsServerInterceptor(metrics)],
     services: identityServices(deps, { logger, authenticate: async (md) => verifyCredential(deps, bearer(md) ?? '') }),
+    dependencyIntervalMs: config.TALLY_HEALTH_INTERVAL_MS,
     dependencies: [
       { name: 'store', check: () => store.ping().then(() => true) },
       { name: 'bus', check: async () => bus.healthy() },
