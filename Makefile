@@ -26,7 +26,7 @@ lint: install
 	npx buf lint
 	scripts/check-generated.sh
 	npx tsc --noEmit -p tsconfig.json
-	npx eslint --max-warnings 0 lib services plugins test scripts
+	npx eslint --max-warnings 0 .
 
 test: install lint
 	npx jest --ci

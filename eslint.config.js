@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['gen/**', 'dist/**', 'node_modules/**', '**/*.js', '!scripts/**/*.ts'] },
+  { ignores: ['gen/**', 'dist/**', 'node_modules/**', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

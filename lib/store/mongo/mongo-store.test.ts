@@ -20,7 +20,16 @@ if (plan.kind === 'none') {
     `MongoDB (${plan.kind === 'url' ? 'TALLY_TEST_MONGO_URL' : 'mongo:7 container'})`,
     async () => {
       mongo = await startTestMongo(plan);
-      return createMongoStore({ url: mongo.url, database, serverSelectionTimeoutMS: 10_000 });
+      const store = await createMongoStore({ url: mongo.url, database, serverSelectionTimeoutMS: 10_000 });
+      try {
+        // Fail the suite at once, with the driver's reason, when the server does not answer.
+        await store.ping();
+      } catch (err) {
+        await store.close();
+        await mongo.stop();
+        throw err;
+      }
+      return store;
     },
     async (store) => {
       try {
