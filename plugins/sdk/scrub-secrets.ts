@@ -1,0 +1,48 @@
+import { DomainError } from '../../lib/errors/domain-error';
+
+const CENSOR = '[REDACTED]';
+/** Shorter values (flags, "us", ...) would censor ordinary words; they are not secret on their own. */
+const MIN_SECRET_LENGTH = 4;
+
+/** Every string value inside the call's secret_data, longest first. */
+export function secretValues(secretData: unknown): string[] {
+  const out = new Set<string>();
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 8 || v === null || v === undefined) return;
+    if (typeof v === 'string') {
+      if (v.length >= MIN_SECRET_LENGTH) out.add(v);
+      for (const line of v.split('\n')) if (line.trim().length >= 16) out.add(line.trim());
+    } else if (typeof v === 'number' || typeof v === 'bigint') {
+      if (String(v).length >= MIN_SECRET_LENGTH) out.add(String(v));
+    } else if (typeof v === 'object') {
+      for (const x of Object.values(v as object)) visit(x, depth + 1);
+    }
+  };
+  visit(secretData, 0);
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+function scrubText(text: string | undefined, secrets: string[]): string | undefined {
+  if (!text) return text;
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(CENSOR);
+  return out;
+}
+
+/**
+ * Returns the error with every secret value censored from its message and stack (and its
+ * causes), so neither the log nor a DomainError's message sent to the caller can carry
+ * credentials a plugin put in an error by mistake.
+ */
+export function scrubSecrets(err: unknown, secretData: unknown, depth = 0): unknown {
+  const secrets = secretValues(secretData);
+  if (!secrets.length || !(err instanceof Error) || depth > 4) return err;
+  const message = scrubText(err.message, secrets) ?? '';
+  const clean =
+    err instanceof DomainError
+      ? new DomainError(err.kind, err.reason, message, err.field)
+      : Object.assign(new Error(message), { name: err.name });
+  clean.stack = scrubText(err.stack, secrets);
+  if (err.cause !== undefined) clean.cause = scrubSecrets(err.cause, secretData, depth + 1);
+  return clean;
+}
