@@ -27,8 +27,8 @@ export { PLUGIN_CALLER } from './plugin-caller';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_MAX_MESSAGE_BYTES } from './limits';
 export { PLUGIN_VARS, loadPluginConfig, type PluginConfig } from './config';
 export { connectPlugin, type ConnectOptions, type PluginClient, type StreamSettings, type UnarySettings } from './client';
-export { addDays, compareDates, daysInRange, isIsoDate, monthsInRange, todayUtc, type DateRange } from './dates';
-export { runConformance, formatReport, type CheckResult, type CheckStatus, type ConformanceOptions, type ConformanceReport } from './conformance';
+export { addDays, assertDateRange, compareDates, daysInRange, isIsoDate, monthsInRange, todayUtc, type DateRange } from './dates';
+export { runConformance, formatReport, BAD_CREDENTIALS, type CheckResult, type CheckStatus, type ConformanceOptions, type ConformanceReport } from './conformance';
 export {
   DomainError,
   invalidArgument,

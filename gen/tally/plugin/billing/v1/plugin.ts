@@ -32,7 +32,7 @@ export interface PluginMetadata {
   version: string;
   /** Provider keys whose accounts this plugin serves (e.g. hyperbilling). */
   providers: string[];
-  /** ISO 4217 code of the costs the plugin reports when rows do not say otherwise. */
+  /** ISO 4217 code of the plugin's main currency (every row still names its own). */
   currency: string;
   /** JSON Schema of the credentials the plugin expects. */
   credentialSchema?:
