@@ -45,7 +45,11 @@ export interface ServiceAccount {
   secretId: string;
   domainId: string;
   createdAt?: Date | undefined;
-  updatedAt?: Date | undefined;
+  updatedAt?:
+    | Date
+    | undefined;
+  /** Grows with every change; events carry the same number. */
+  version: string;
 }
 
 export interface ServiceAccountServiceCreateRequest {
@@ -132,6 +136,7 @@ function createBaseServiceAccount(): ServiceAccount {
     domainId: "",
     createdAt: undefined,
     updatedAt: undefined,
+    version: "0",
   };
 }
 
@@ -166,6 +171,9 @@ export const ServiceAccount: MessageFns<ServiceAccount> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.version !== "0") {
+      writer.uint32(88).uint64(message.version);
     }
     return writer;
   },
@@ -263,6 +271,14 @@ export const ServiceAccount: MessageFns<ServiceAccount> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.version = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -311,6 +327,7 @@ export const ServiceAccount: MessageFns<ServiceAccount> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      version: isSet(object.version) ? globalThis.String(object.version) : "0",
     };
   },
 
@@ -346,6 +363,9 @@ export const ServiceAccount: MessageFns<ServiceAccount> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.version !== "0") {
+      obj.version = message.version;
+    }
     return obj;
   },
 
@@ -364,6 +384,7 @@ export const ServiceAccount: MessageFns<ServiceAccount> = {
     message.domainId = object.domainId ?? "";
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.version = object.version ?? "0";
     return message;
   },
 };

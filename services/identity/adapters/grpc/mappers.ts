@@ -83,6 +83,7 @@ export const toServiceAccount = (s: Partial<ServiceAccountRecord>): ServiceAccou
   domainId: s.domain_id ?? '',
   createdAt: s.created_at,
   updatedAt: s.updated_at,
+  version: String(s.version ?? 0),
 });
 
 /** Metadata only: the sealed content never leaves through this. */
@@ -94,4 +95,5 @@ export const toSecret = (s: Partial<SecretRecord>): Secret => ({
   domainId: s.domain_id ?? '',
   createdAt: s.created_at,
   updatedAt: s.updated_at,
+  version: String(s.version ?? 0),
 });

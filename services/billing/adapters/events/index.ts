@@ -1,0 +1,1 @@
+export { decodeIdentityEvent, IDENTITY_EVENTS, startIdentityConsumer, type IdentityConsumerOptions } from './identity-consumer';

@@ -1,0 +1,3 @@
+export { BILLING_SUBJECT, createIdentityClient, type IdentityClient, type IdentityClientOptions } from './identity-client';
+export { identityError } from './identity-errors';
+export { PrincipalCache } from './principal-cache';

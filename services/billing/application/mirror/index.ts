@@ -1,0 +1,14 @@
+export { accountsIn, applyAccountState, removeAccountState, type ApplyAccountOptions } from './account-mirror';
+export { applyOnce, finishEffects, type ApplyOutcome, type ProcessedEvent } from './apply-once';
+export { assignmentHistory, assignProject, endAssignment, openAssignmentOf } from './assignments';
+export { dayBefore, utcDate } from './dates';
+export { ensureDomainBilling } from './domain-billing';
+export { runEffects, type EffectDeps, type MirrorEffect } from './effects';
+export { externalAccountId } from './external-account-id';
+export { handleIdentityEvent, MalformedEventError, type IdentityEventOutcome, type MirrorDeps } from './handle-event';
+export { MIRROR_COLLECTIONS, MIRROR_INDEXES, type TombstoneRecord } from './mirror-collections';
+export { groupsIn, projectsIn } from './project-mirror';
+export { reconcile, type ReconcileOptions } from './reconcile';
+export { reconcileDomain, type ReconcileDeps } from './reconcile-domain';
+export { emptyReport, type ReconcileReport } from './reconcile-report';
+export { startReconciler, type Reconciler } from './reconciler';
