@@ -95,5 +95,4 @@ export const toSecret = (s: Partial<SecretRecord>): Secret => ({
   domainId: s.domain_id ?? '',
   createdAt: s.created_at,
   updatedAt: s.updated_at,
-  version: String(s.version ?? 0),
 });

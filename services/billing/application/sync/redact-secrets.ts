@@ -1,0 +1,31 @@
+/**
+ * Removes credential values from text that may end up in a job record or a log line (a plugin
+ * in any language may echo what it was sent in an error message).
+ */
+const CENSOR = '[REDACTED]';
+/** Shorter values ("us", "true") would censor ordinary words and are not secret on their own. */
+const MIN_SECRET_LENGTH = 4;
+
+/** Every string (and number) inside secretData, longest first, plus each long line of a PEM key. */
+export function secretStrings(secretData: unknown): string[] {
+  const out = new Set<string>();
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 8 || v === null || v === undefined) return;
+    if (typeof v === 'string') {
+      if (v.length >= MIN_SECRET_LENGTH) out.add(v);
+      for (const line of v.split('\n')) if (line.trim().length >= 16) out.add(line.trim());
+    } else if (typeof v === 'number' || typeof v === 'bigint') {
+      if (String(v).length >= MIN_SECRET_LENGTH) out.add(String(v));
+    } else if (typeof v === 'object') {
+      for (const x of Object.values(v as object)) visit(x, depth + 1);
+    }
+  };
+  visit(secretData, 0);
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(CENSOR);
+  return out;
+}

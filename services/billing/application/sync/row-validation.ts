@@ -1,0 +1,108 @@
+import { DomainError } from '../../../../lib/errors/domain-error';
+import { Decimal, isCurrencyCode } from '../../../../lib/money';
+import { isIsoDate } from '../../../../plugins/sdk';
+import type { CostRowInput, DateWindow } from '../ports';
+import type { CostRow } from './plugin-port';
+
+/** What every row of one task must agree with. */
+export interface RowRules {
+  taskId: string;
+  /** The task's own range. */
+  task: DateWindow;
+  /** The job's window. */
+  job: DateWindow;
+  /** The windows the job replaces (rows outside them would never be replaced by a re-sync). */
+  replaced: DateWindow[];
+  externalAccountId: string;
+  provider: string;
+  /** The plugin's default currency; '' when it has none. */
+  currency: string;
+}
+
+const MAX_TEXT = 512;
+const MAX_RESOURCE_ID = 2048;
+const MAX_MAP_ENTRIES = 100;
+const MAX_MAP_KEY = 512;
+const MAX_MAP_VALUE = 2048;
+
+const show = (v: string) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+const range = (w: DateWindow) => `${w.start}..${w.end}`;
+const inside = (d: string, w: DateWindow) => d >= w.start && d <= w.end;
+
+/** The reason every malformed row fails its job with. */
+export const MALFORMED_ROW = 'PLUGIN.MALFORMED_ROW';
+
+/**
+ * Checks one row from a plugin and returns it in the ledger's shape (canonical decimals, the
+ * default currency and provider filled in). A malformed row throws INVALID_ARGUMENT
+ * PLUGIN.MALFORMED_ROW naming the row (1-based within its task) and the field.
+ */
+export function validateRow(row: CostRow, rowNumber: number, rules: RowRules): CostRowInput {
+  const fail: (field: string, why: string) => never = (field, why) => {
+    throw new DomainError('INVALID_ARGUMENT', MALFORMED_ROW, `row ${rowNumber} of task ${show(rules.taskId)}: ${field} ${why}; fix the plugin or the source data`, field);
+  };
+  const date = row.billedDate;
+  if (!isIsoDate(date)) fail('billed_date', `${show(String(date ?? ''))} is not a date YYYY-MM-DD`);
+  if (!inside(date, rules.task)) fail('billed_date', `${date} is outside the task's range ${range(rules.task)}`);
+  if (!inside(date, rules.job)) fail('billed_date', `${date} is outside the job's window ${range(rules.job)}`);
+  if (!rules.replaced.some((w) => inside(date, w)))
+    fail('billed_date', `${date} is outside the windows the plugin said it replaces (${rules.replaced.map(range).join(', ')})`);
+
+  if (row.externalAccountId !== rules.externalAccountId)
+    fail('external_account_id', `${show(row.externalAccountId)} is not this service account's (${show(rules.externalAccountId)})`);
+  const provider = row.provider || rules.provider;
+  if (provider !== rules.provider) fail('provider', `${show(provider)} is not this service account's provider (${show(rules.provider)})`);
+
+  const product = row.product.trim();
+  if (!product) fail('product', 'is empty');
+  for (const [field, value, max] of [
+    ['product', product, MAX_TEXT],
+    ['region', row.region, MAX_TEXT],
+    ['usage_type', row.usageType, MAX_TEXT],
+    ['usage_unit', row.usageUnit, MAX_TEXT],
+    ['resource_id', row.resourceId, MAX_RESOURCE_ID],
+  ] as const)
+    if (value.length > max) fail(field, `is longer than ${max} characters`);
+
+  const cost = decimal(row.cost, 'cost', fail);
+  const usageQuantity = row.usageQuantity === '' ? '0' : decimal(row.usageQuantity, 'usage_quantity', fail);
+  const currency = row.currency || rules.currency;
+  if (!currency) fail('currency', 'is empty and the plugin declares no default currency');
+  if (!isCurrencyCode(currency)) fail('currency', `${show(currency)} is not an ISO 4217 code such as USD`);
+
+  return {
+    billed_date: date,
+    provider,
+    product,
+    region: row.region,
+    usage_type: row.usageType,
+    resource_id: row.resourceId,
+    usage_quantity: usageQuantity,
+    usage_unit: row.usageUnit,
+    cost,
+    currency,
+    tags: checkMap(row.tags, 'tags', fail),
+    additional_info: checkMap(row.additionalInfo, 'additional_info', fail),
+  };
+}
+
+function decimal(text: string, field: string, fail: (field: string, why: string) => never): string {
+  if (text === '') return fail(field, 'is empty');
+  try {
+    return Decimal.parse(text, field).toString();
+  } catch (err) {
+    // Decimal's message starts with the field name already.
+    const message = err instanceof Error ? err.message : 'is not a plain decimal number';
+    return fail(field, message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message);
+  }
+}
+
+function checkMap(map: Record<string, string> | undefined, field: string, fail: (field: string, why: string) => never): Record<string, string> {
+  const entries = Object.entries(map ?? {});
+  if (entries.length > MAX_MAP_ENTRIES) fail(field, `has ${entries.length} entries; at most ${MAX_MAP_ENTRIES} are kept`);
+  for (const [k, v] of entries) {
+    if (k.length > MAX_MAP_KEY) fail(`${field}`, `has a key longer than ${MAX_MAP_KEY} characters`);
+    if (v.length > MAX_MAP_VALUE) fail(`${field}.${k.slice(0, 40)}`, `is longer than ${MAX_MAP_VALUE} characters`);
+  }
+  return { ...(map ?? {}) };
+}
