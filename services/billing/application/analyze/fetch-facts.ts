@@ -1,0 +1,221 @@
+import { DomainError } from '../../../../lib/errors/domain-error';
+import type { Source } from '../../../../lib/resource/resource-collection';
+import type { Filter, GroupSpec } from '../../../../lib/store/port';
+import { LimbTotal, parseLimbs } from '../ledger/amount-limbs';
+import { firstDayOf, lastDayOf, monthsBetween, yearsBetween } from '../ledger/calendar';
+import { chunked } from '../ledger/commit-transaction';
+import { accountBucketKey, domainBucketKey, periodField, rollupCollection, type FamilyName, type Grain } from '../ledger/rollup-families';
+import { chunkRows, forEachVisibleChunk } from '../ledger/visible-rows';
+import type { Candidates } from './candidates';
+import type { Needs, Piece, Plan } from './query-plan';
+
+/** Costs as read: one amount per period, currency and the keys the plan grouped on. */
+export interface Fact {
+  /** A date (daily) or a month. */
+  period: string;
+  daily: boolean;
+  /** '' when not grouped on. */
+  sa: string;
+  ds: string;
+  currency: string;
+  /** provider, product, region, usage_type: those grouped on. */
+  dims: Record<string, string>;
+  /** Tags read: { key: value } (a missing key: untagged). */
+  tags: Record<string, string>;
+  a0: number;
+  a1: number;
+  a2: number;
+  a3: number;
+  rows: number;
+}
+
+/** Which monthly costs must be read day by day instead. */
+export interface Refinement {
+  /** The account's project changes within the month (AS_OF_DATE). */
+  accountChanges(serviceAccountId: string, month: string): boolean;
+  /** No single exchange rate covers the whole month for this currency. */
+  currencyUnstable(currency: string, month: string): boolean;
+}
+
+export interface FetchInput {
+  domainId: string;
+  plan: Plan;
+  needs: Needs;
+  candidates: Candidates;
+  start: string;
+  end: string;
+  refinement: Refinement;
+}
+
+const SUMS = {
+  a0: { op: 'sum', field: 'a0' },
+  a1: { op: 'sum', field: 'a1' },
+  a2: { op: 'sum', field: 'a2' },
+  a3: { op: 'sum', field: 'a3' },
+  rows: { op: 'sum', field: 'rows' },
+} as const;
+
+/** Documents one group may add before a float64 limb sum could stop being exact. */
+const SAFE_GROUP_DOCS = Math.floor(Number.MAX_SAFE_INTEGER / 1e9);
+
+const DIM_FIELDS = new Set(['provider', 'product', 'region', 'usage_type']);
+
+/** Reads the facts of a plan (call inside readConsistently: several reads). */
+export async function fetchFacts(source: Source, input: FetchInput): Promise<Fact[]> {
+  if (input.candidates.pairs.length === 0) return [];
+  if (input.plan.source === 'raw') return fetchRaw(source, input);
+  if (input.plan.family !== 'tag') return fetchFamily(source, input, input.plan.family, input.plan.keys);
+  const keys = input.plan.keys.filter((k) => k !== 'tag_value');
+  const [tagged, all] = await Promise.all([fetchFamily(source, input, 'tag', input.plan.keys), fetchFamily(source, input, 'provider', keys)]);
+  return [...tagged, ...untagged(tagged, all, input.plan.tagKey as string)];
+}
+
+/** The part of each provider-family fact that no tag fact covers: costs without the tag. */
+function untagged(tagged: Fact[], all: Fact[], tagKey: string): Fact[] {
+  const keyOf = (f: Fact) => [f.period, f.daily ? 'd' : 'm', f.currency, f.sa, f.ds, f.dims.provider ?? ''].join('\u0000');
+  const rest = new Map<string, { fact: Fact; total: LimbTotal; rows: number }>();
+  for (const f of all) {
+    const k = keyOf(f);
+    const r = rest.get(k);
+    if (r) {
+      r.total.add(f.a0, f.a1, f.a2, f.a3);
+      r.rows += f.rows;
+    } else rest.set(k, { fact: f, total: new LimbTotal().add(f.a0, f.a1, f.a2, f.a3), rows: f.rows });
+  }
+  for (const t of tagged) {
+    const r = rest.get(keyOf(t));
+    if (!r) throw new DomainError('INTERNAL', 'LEDGER.ROLLUPS_DISAGREE', `tag rollup of ${tagKey} has costs its provider rollup lacks`);
+    r.total.add(-t.a0, -t.a1, -t.a2, -t.a3);
+    r.rows -= t.rows;
+  }
+  const out: Fact[] = [];
+  for (const { fact, total, rows } of rest.values()) {
+    if (rows <= 0) continue;
+    out.push({ ...fact, tags: {}, a0: total.a0, a1: total.a1, a2: total.a2, a3: total.a3, rows });
+  }
+  return out;
+}
+
+/** Reads one family over every piece, then re-reads at the day grain the months that need it. */
+async function fetchFamily(source: Source, input: FetchInput, family: FamilyName, keys: string[]): Promise<Fact[]> {
+  const out: Fact[] = [];
+  const monthly: Fact[] = [];
+  for (const piece of input.plan.pieces) {
+    const facts = await fetchPiece(source, input, family, keys, piece, {});
+    (piece.grain === 'month' ? monthly : out).push(...facts);
+  }
+  if (monthly.length === 0) return out;
+
+  const bySa = keys.includes('service_account_id');
+  const refineSa = new Map<string, Set<string>>();
+  const refineCurrency = new Map<string, Set<string>>();
+  const note = (map: Map<string, Set<string>>, month: string, value: string) => {
+    let set = map.get(month);
+    if (!set) map.set(month, (set = new Set()));
+    set.add(value);
+  };
+  for (const f of monthly) {
+    if (bySa && input.refinement.accountChanges(f.sa, f.period)) note(refineSa, f.period, f.sa);
+    if (input.refinement.currencyUnstable(f.currency, f.period)) note(refineCurrency, f.period, f.currency);
+  }
+  for (const f of monthly) {
+    if (!refineSa.get(f.period)?.has(f.sa) && !refineCurrency.get(f.period)?.has(f.currency)) out.push(f);
+  }
+  for (const month of new Set([...refineSa.keys(), ...refineCurrency.keys()])) {
+    const or: Filter[] = [];
+    const sas = refineSa.get(month);
+    const currencies = refineCurrency.get(month);
+    if (sas) or.push({ service_account_id: { $in: [...sas] } });
+    if (currencies) or.push({ currency: { $in: [...currencies] } });
+    out.push(...(await fetchPiece(source, input, family, keys, { grain: 'day', from: firstDayOf(month), to: lastDayOf(month) }, { $or: or })));
+  }
+  return out;
+}
+
+/** One piece of one family, grouped in the store. */
+async function fetchPiece(source: Source, input: FetchInput, family: FamilyName, keys: string[], piece: Piece, extra: Filter): Promise<Fact[]> {
+  const { grain } = piece;
+  const field = periodField(grain);
+  const buckets = grain === 'day' ? monthsBetween(piece.from, piece.to) : yearsBetween(piece.from, piece.to);
+  const tagKey = family === 'tag' ? input.plan.tagKey : undefined;
+  const { accountLevel, accounts } = input.candidates;
+  const bucketKeys = accountLevel
+    ? accounts.flatMap((sa) => buckets.map((b) => accountBucketKey(input.domainId, sa, b)))
+    : buckets.map((b) => domainBucketKey(input.domainId, b, tagKey));
+  const coll = source.collection(rollupCollection(family, grain));
+  const spec: GroupSpec = { keys: [field, 'currency', ...keys], accumulators: { ...SUMS } };
+  const facts: Fact[] = [];
+  for (const chunk of chunked(bucketKeys)) {
+    const filter: Filter = {
+      [accountLevel ? 'sk' : 'dk']: chunk.length === 1 ? chunk[0] : { $in: chunk },
+      domain_id: input.domainId,
+      [field]: { $gte: piece.from, $lte: piece.to },
+      ...(accountLevel && tagKey !== undefined ? { tag_key: tagKey } : {}),
+      ...extra,
+    };
+    let groups = await coll.group(filter, spec);
+    if (groups.some((g) => (g.rows as number) >= SAFE_GROUP_DOCS)) groups = await checkedGroups(coll, filter, spec);
+    for (const g of groups) facts.push(toFact(g, grain, field, keys, tagKey));
+  }
+  return facts;
+}
+
+/** Groups again with a document count, and refuses sums that could be inexact. */
+async function checkedGroups(coll: ReturnType<Source['collection']>, filter: Filter, spec: GroupSpec): Promise<Record<string, unknown>[]> {
+  const groups = await coll.group(filter, { keys: spec.keys, accumulators: { ...spec.accumulators, docs: { op: 'count' } } });
+  if (groups.some((g) => (g.docs as number) >= SAFE_GROUP_DOCS))
+    throw new DomainError('INTERNAL', 'LEDGER.SUM_TOO_LARGE', 'a cost group holds too many documents to be added exactly; narrow the request');
+  return groups;
+}
+
+function toFact(g: Record<string, unknown>, grain: Grain, field: string, keys: string[], tagKey: string | undefined): Fact {
+  const dims: Record<string, string> = {};
+  for (const k of keys) if (DIM_FIELDS.has(k)) dims[k] = (g[k] as string) ?? '';
+  return {
+    period: g[field] as string,
+    daily: grain === 'day',
+    sa: (g.service_account_id as string | undefined) ?? '',
+    ds: (g.data_source_id as string | undefined) ?? '',
+    currency: g.currency as string,
+    dims,
+    tags: tagKey !== undefined ? { [tagKey]: g.tag_value as string } : {},
+    a0: g.a0 as number,
+    a1: g.a1 as number,
+    a2: g.a2 as number,
+    a3: g.a3 as number,
+    rows: g.rows as number,
+  };
+}
+
+/** Reads the visible raw rows of the candidate pairs, added up by what the request reads. */
+async function fetchRaw(source: Source, input: FetchInput): Promise<Fact[]> {
+  const { needs } = input;
+  const tagKeys = [...needs.tagKeys];
+  const byKey = new Map<string, { fact: Fact; total: LimbTotal }>();
+  await forEachVisibleChunk(source, input.candidates.pairs, input.start, input.end, (chunk) => {
+    for (const r of chunkRows(chunk)) {
+      const dims: Record<string, string> = {};
+      if (needs.dims.has('provider')) dims.provider = r[0];
+      if (needs.dims.has('product')) dims.product = r[1];
+      if (needs.dims.has('region')) dims.region = r[2];
+      if (needs.dims.has('usage_type')) dims.usage_type = r[3];
+      const tags: Record<string, string> = {};
+      const pairs = r[9];
+      for (let i = 0; i < pairs.length; i += 2) if (needs.allTags || needs.tagKeys.has(pairs[i])) tags[pairs[i]] = pairs[i + 1];
+      const key = [chunk.date, chunk.service_account_id, chunk.data_source_id, r[8], dims.provider, dims.product, dims.region, dims.usage_type, JSON.stringify(needs.allTags ? tags : tagKeys.map((k) => tags[k] ?? null))].join('\u0000');
+      const limbs = parseLimbs(r[7]);
+      if (!limbs) throw new DomainError('INTERNAL', 'LEDGER.BAD_ROW', `a stored cost row holds an unreadable amount (${chunk._id})`);
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = {
+          fact: { period: chunk.date, daily: true, sa: chunk.service_account_id, ds: chunk.data_source_id, currency: r[8], dims, tags, a0: 0, a1: 0, a2: 0, a3: 0, rows: 0 },
+          total: new LimbTotal(),
+        };
+        byKey.set(key, entry);
+      }
+      entry.total.addLimbs(limbs);
+      entry.fact.rows++;
+    }
+  });
+  return [...byKey.values()].map(({ fact, total }) => ({ ...fact, a0: total.a0, a1: total.a1, a2: total.a2, a3: total.a3 }));
+}

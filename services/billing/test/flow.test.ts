@@ -1,0 +1,169 @@
+import { Granularity } from '../../../gen/tally/billing/v1/cost';
+import { AttributionMode } from '../../../gen/tally/billing/v1/settings';
+import { Decimal } from '../../../lib/money';
+import { describeWithNats } from '../../../lib/testenv/nats';
+import { eventually, startSuite, type BillingClients, type Suite } from '../../../test/support/suite';
+import type { IdentityClients } from '../../../test/support/identity';
+
+const today = new Date().toISOString().slice(0, 10);
+const yearAgo = (() => {
+  const d = new Date();
+  d.setUTCMonth(d.getUTCMonth() - 12, 1);
+  return d.toISOString().slice(0, 10);
+})();
+const sum = (xs: string[]) => xs.reduce((a, x) => a.add(Decimal.parse(x)), Decimal.ZERO).toString();
+
+/**
+ * The user's flow of DESIGN section 1 over real gRPC and a real nats-server: a Hyper Billing
+ * account registered in identity reaches billing through the event alone, is synced through the
+ * Hyper Billing plugin from the fake API, and shows up per project, per group and per domain.
+ */
+describeWithNats('billing: from a registered account to costs per project, group and domain', (nats) => {
+  let s: Suite;
+  let admin: IdentityClients;
+  let bill: BillingClients;
+  let domainId: string;
+  const projects: Record<string, string> = {};
+  const accounts: Record<string, { id: string; hbAccount: string }> = {};
+
+  const analyze = (req: object) => bill.costs.analyze({ granularity: Granularity.GRANULARITY_ACCUMULATED, start: yearAgo, end: today, ...req });
+  const total = async (filter: object[] = []) => (await analyze({ filter })).total as string;
+  const jobsDone = (saId: string) =>
+    eventually(
+      () => bill.jobs.list({ query: { filter: [{ k: 'service_account_id', v: saId }] } }),
+      (r: { results: { state: number }[] }) => r.results.length > 0 && r.results.every((j) => j.state !== 1),
+      `the sync jobs of ${saId}`,
+      60_000,
+    );
+
+  async function register(name: string, hbAccount: string, projectId: string) {
+    s.fake.addAccount(hbAccount);
+    const creds = s.fake.issueCredentials([hbAccount]);
+    const sa = (await admin.accounts.create({ name, provider: 'hyperbilling', projectId, secretData: creds })).serviceAccount;
+    accounts[name] = { id: sa.serviceAccountId, hbAccount };
+    return sa.serviceAccountId as string;
+  }
+
+  beforeAll(async () => {
+    s = await startSuite({ natsUrl: nats().url });
+    const d = await s.identity.root.domains.create({ name: 'Flow' });
+    domainId = d.domain.domainId;
+    admin = s.identity.as(d.key);
+    bill = s.billingAs(d.key);
+    const group = (await admin.groups.create({ name: 'Platform' })).projectGroup;
+    const sub = (await admin.groups.create({ name: 'Data', parentGroupId: group.projectGroupId })).projectGroup;
+    projects.group = group.projectGroupId;
+    projects.sub = sub.projectGroupId;
+    projects.web = (await admin.projects.create({ name: 'Web', projectGroupId: group.projectGroupId })).project.projectId;
+    projects.lake = (await admin.projects.create({ name: 'Lake', projectGroupId: sub.projectGroupId })).project.projectId;
+    projects.other = (await admin.projects.create({ name: 'Other' })).project.projectId;
+  }, 60_000);
+  afterAll(async () => {
+    if (process.env.TALLY_TEST_DUMP_LOGS) for (const l of s?.billingLogs ?? []) if (/"level":(40|50)/.test(l)) console.log(l.slice(0, 2000));
+    await s?.stop();
+  }, 30_000);
+
+  it('creates the Hyper Billing data source for the new domain through the domain event', async () => {
+    const list = await eventually(() => bill.dataSources.list({}), (r: { totalCount: number }) => r.totalCount === 1, 'the data source');
+    expect(list.results[0]).toMatchObject({ providers: ['hyperbilling'], domainId });
+  });
+
+  it('syncs a registered account through the event alone and stores its costs', async () => {
+    const sa = await register('hb-web', '100000000001', projects.web);
+    await jobsDone(sa);
+    const jobs = await bill.jobs.list({ query: { filter: [{ k: 'service_account_id', v: sa }] } });
+    expect(jobs.results[0]).toMatchObject({ state: 2, trigger: 'FIRST_SYNC', startDate: yearAgo, endDate: today });
+    expect(Number(jobs.results[0].rows)).toBeGreaterThan(0);
+    const expected = sum(monthsBetween(yearAgo, today).map((m) => s.fake.monthTotal('100000000001', m)));
+    expect(await total()).toBe(expected);
+  }, 90_000);
+
+  it('sums every billing account into the domain total; each project and group shows its own', async () => {
+    const lake = await register('hb-lake', '100000000002', projects.lake);
+    const other = await register('hb-other', '100000000003', projects.other);
+    await jobsDone(lake);
+    await jobsDone(other);
+    const per = await analyze({ groupBy: ['service_account_id'] });
+    expect(per.results).toHaveLength(3);
+    expect(per.total).toBe(sum(per.results.map((g: { total: string }) => g.total)));
+    const byProject = await analyze({ groupBy: ['project_id'] });
+    const of = (pid: string) => byProject.results.find((g: { keys: Record<string, string> }) => g.keys.project_id === pid)?.total;
+    const saTotal = (id: string) => per.results.find((g: { keys: Record<string, string> }) => g.keys.service_account_id === id)!.total;
+    expect(of(projects.web)).toBe(saTotal(accounts['hb-web'].id));
+    expect(of(projects.lake)).toBe(saTotal(lake));
+    expect(of(projects.other)).toBe(saTotal(other));
+    expect(await total([{ k: 'project_id', v: projects.web }])).toBe(saTotal(accounts['hb-web'].id));
+    // The group covers its subtree (Web directly, Lake through Data); Other is outside.
+    expect(await total([{ k: 'project_group_id', v: projects.group }])).toBe(sum([saTotal(accounts['hb-web'].id), saTotal(lake)]));
+    expect(await total([{ k: 'project_group_id', v: projects.sub }])).toBe(saTotal(lake));
+  }, 120_000);
+
+  it('moves an account: both attribution modes give the right project totals; the domain total is unchanged', async () => {
+    // The account joined Web 90 days ago (identity's clock set back), and moves to Other today.
+    const realNow = s.identity.app.deps.now;
+    s.identity.app.deps.now = () => new Date(Date.now() - 90 * 86_400_000);
+    const mover = await register('hb-mover', '100000000004', projects.web).finally(() => (s.identity.app.deps.now = realNow));
+    await jobsDone(mover);
+    const before = await total();
+    const moverTotal = await total([{ k: 'service_account_id', v: mover }]);
+    const webBefore = await total([{ k: 'project_id', v: projects.web }]);
+    const otherBefore = await total([{ k: 'project_id', v: projects.other }]);
+    await admin.accounts.update({ serviceAccountId: mover, projectId: projects.other });
+    const minus = (a: string, b: string) => Decimal.parse(a).sub(Decimal.parse(b)).toString();
+    const plus = (a: string, b: string) => Decimal.parse(a).add(Decimal.parse(b)).toString();
+
+    // FOLLOW_ACCOUNT (default): the account's whole history follows it to Other.
+    await eventually(() => total([{ k: 'project_id', v: projects.web }]), (t) => t === minus(webBefore, moverTotal), 'Web to lose the account');
+    expect(await total([{ k: 'project_id', v: projects.other }])).toBe(plus(otherBefore, moverTotal));
+    expect(await total()).toBe(before);
+
+    // AS_OF_DATE: each day stays with the project the account belonged to that day; only today
+    // (the day of the move) is Other's.
+    await bill.settings.update({ attributionMode: AttributionMode.ATTRIBUTION_MODE_AS_OF_DATE });
+    const todayOnly = (await analyze({ start: today, filter: [{ k: 'service_account_id', v: mover }] })).total as string;
+    expect(await total([{ k: 'project_id', v: projects.other }])).toBe(plus(otherBefore, todayOnly));
+    expect(await total([{ k: 'project_id', v: projects.web }])).toBe(minus(webBefore, todayOnly));
+    expect(await total()).toBe(before);
+    await bill.settings.update({ attributionMode: AttributionMode.ATTRIBUTION_MODE_FOLLOW_ACCOUNT });
+  }, 90_000);
+
+  it('deletes an account: its costs leave every view', async () => {
+    const before = await total();
+    const gone = await total([{ k: 'service_account_id', v: accounts['hb-lake'].id }]);
+    await admin.accounts.delete({ serviceAccountId: accounts['hb-lake'].id });
+    await eventually(() => total(), (t) => t === Decimal.parse(before).sub(Decimal.parse(gone)).toString(), 'the domain total to drop');
+    expect(await total([{ k: 'project_id', v: projects.lake }])).toBe('0');
+    expect(await total([{ k: 'project_group_id', v: projects.sub }])).toBe('0');
+  }, 60_000);
+
+  it("never shows another domain's costs", async () => {
+    const d2 = await s.identity.root.domains.create({ name: 'Elsewhere' });
+    const other = s.billingAs(d2.key);
+    const res = await other.costs.analyze({ granularity: Granularity.GRANULARITY_ACCUMULATED, start: yearAgo, end: today });
+    expect(res.total).toBe('0');
+    const foreign = await other.costs.analyze({
+      granularity: Granularity.GRANULARITY_ACCUMULATED,
+      start: yearAgo,
+      end: today,
+      filter: [{ k: 'service_account_id', v: accounts['hb-other'].id }],
+    });
+    expect(foreign.total).toBe('0');
+  });
+});
+
+function monthsBetween(start: string, end: string): string[] {
+  const out: string[] = [];
+  let y = Number(start.slice(0, 4));
+  let m = Number(start.slice(5, 7));
+  const ey = Number(end.slice(0, 4));
+  const em = Number(end.slice(5, 7));
+  while (y < ey || (y === ey && m <= em)) {
+    out.push(`${y}${String(m).padStart(2, '0')}`);
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+  return out;
+}
