@@ -64,7 +64,7 @@ describeWithNats('billing: from a registered account to costs per project, group
   }, 30_000);
 
   it('creates the Hyper Billing data source for the new domain through the domain event', async () => {
-    const list = await eventually(() => bill.dataSources.list({}), (r: { totalCount: number }) => r.totalCount === 1, 'the data source');
+    const list = await eventually(() => bill.dataSources.list({}), (r: { totalCount: number; results: unknown[] }) => r.totalCount === 1, 'the data source');
     expect(list.results[0]).toMatchObject({ providers: ['hyperbilling'], domainId });
   });
 
@@ -135,6 +135,90 @@ describeWithNats('billing: from a registered account to costs per project, group
     expect(await total([{ k: 'project_id', v: projects.lake }])).toBe('0');
     expect(await total([{ k: 'project_group_id', v: projects.sub }])).toBe('0');
   }, 60_000);
+
+  it('keeps the old data when a re-sync fails mid-stream or is cancelled; readers never see a half state', async () => {
+    const sa = accounts['hb-other'].id;
+    const ds = (await bill.dataSources.list({})).results[0].dataSourceId;
+    const stable = await total();
+    const seen = new Set<string>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        seen.add(await total());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const finished = (jobId: string) =>
+      eventually(() => bill.jobs.get({ jobId }), (r: { job: { state: number } }) => r.job.state !== 1, `job ${jobId}`, 60_000);
+
+    // Three months, one task each: the API fails for good after the first task's answer, so the
+    // job fails midway, after rows were written; it says what happened in words a user can act on.
+    const threeMonths = new Date();
+    threeMonths.setUTCMonth(threeMonths.getUTCMonth() - 2, 1);
+    const window = { startDate: threeMonths.toISOString().slice(0, 10), endDate: today };
+    s.fake.faults.add({ kind: 'server_error', status: 503, times: Infinity, skip: 1 });
+    const [failing] = (await bill.dataSources.sync({ dataSourceId: ds, serviceAccountIds: [sa], ...window })).jobIds;
+    const failed = (await finished(failing)).job;
+    s.fake.faults.clear();
+    expect(failed.state).toBe(3);
+    expect(failed.errorCode).toMatch(/^PLUGIN\./);
+    expect(failed.errorMessage).toMatch(/reach|unavailable|try again/i);
+    expect(await total()).toBe(stable);
+
+    // A slow API and a cancel: the job ends CANCELED and nothing changes.
+    s.fake.faults.add({ kind: 'delay', delayMs: 3000, times: Infinity });
+    const [slow] = (await bill.dataSources.sync({ dataSourceId: ds, serviceAccountIds: [sa] })).jobIds;
+    await new Promise((r) => setTimeout(r, 300));
+    await bill.jobs.cancel({ jobId: slow });
+    const cancelled = (await finished(slow)).job;
+    s.fake.faults.clear();
+    expect(cancelled.state).toBe(4);
+    expect(await total()).toBe(stable);
+
+    // A good re-sync replaces the window with the same data: the same total, before and after.
+    const [good] = (await bill.dataSources.sync({ dataSourceId: ds, serviceAccountIds: [sa] })).jobIds;
+    expect((await finished(good)).job.state).toBe(2);
+    polling = false;
+    await poller;
+    expect(await total()).toBe(stable);
+    expect([...seen]).toEqual([stable]);
+  }, 120_000);
+
+  it('heals an event lost on purpose through reconciliation', async () => {
+    await s.identity.app.relay.stop();
+    const sa = (
+      await admin.accounts.create({
+        name: 'lost',
+        provider: 'hyperbilling',
+        projectId: projects.web,
+        secretData: (s.fake.addAccount('100000000009'), s.fake.issueCredentials(['100000000009'])),
+      })
+    ).serviceAccount.serviceAccountId;
+    expect(await s.identity.app.store.collection('outbox').deleteMany({})).toBeGreaterThan(0);
+    s.identity.app.relay.start();
+    const report = await s.billing.reconciler.runNow();
+    expect(report.accountsAdded).toBe(1);
+    await jobsDone(sa);
+    expect(await total([{ k: 'service_account_id', v: sa }])).not.toBe('0');
+  }, 60_000);
+
+  it('rejects invalid analyze requests with INVALID_ARGUMENT naming the field', async () => {
+    const cases: [object, string][] = [
+      [{ start: today, end: yearAgo }, 'end'],
+      [{ groupBy: ['colour'] }, 'group_by[0]'],
+      [{ filter: [{ k: 'product', v: 'x', o: 'resembles' }] }, 'filter[0].o'],
+      [{ filter: [{ k: 'secret', v: 'x' }] }, 'filter[0].k'],
+      [{ start: '2020-02-30' }, 'start'],
+      [{ granularity: Granularity.GRANULARITY_DAILY, start: '2015-01-01' }, 'end'],
+    ];
+    for (const [req, field] of cases) {
+      const err = await analyze(req).then(
+        () => null,
+        (e: { code: number; metadata: { get(k: string): unknown[] } }) => ({ code: e.code, field: e.metadata.get('tally-error-field')[0] }),
+      );
+      expect({ req, err }).toEqual({ req, err: { code: 3, field } });
+    }
+  });
 
   it("never shows another domain's costs", async () => {
     const d2 = await s.identity.root.domains.create({ name: 'Elsewhere' });
