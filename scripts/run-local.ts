@@ -1,96 +1,128 @@
 /**
- * `make run`: starts Tally on embedded defaults in one process (embedded store persisted in
- * .data/, in-process event bus), creates a demo domain with projects on first start, and
- * prints where to connect. Ctrl-C stops everything cleanly.
+ * `make run`: starts Tally on embedded defaults in one process — identity, billing, the Hyper
+ * Billing plugin and the fake Hyper Billing API, on the embedded store (persisted in .data/)
+ * and the in-process event bus — creates a demo domain with projects and Hyper Billing
+ * accounts on first start, and prints where to connect. Ctrl-C stops everything cleanly.
  *
- * Development only: the generated root key, master key and demo admin key are kept in
- * .data/dev-secrets.json so a restart finds its data readable.
+ * Development only: the generated root key, master key, demo admin key and the fake API's
+ * credentials are kept in .data/ so a restart finds its data readable.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as domainPb from '../gen/tally/identity/v1/domain';
 import * as projectPb from '../gen/tally/identity/v1/project';
 import * as projectGroupPb from '../gen/tally/identity/v1/project_group';
+import * as serviceAccountPb from '../gen/tally/identity/v1/service_account';
 import { CLIENT_OPTIONS, insecure, unary } from '../lib/grpc/client';
 import { createLogger } from '../lib/log/logger';
 import { onShutdownSignal } from '../lib/runtime/shutdown';
+import { startFakeHyperBilling, type IssuedCredentials } from '../plugins/fake-hyperbilling';
+import { createHyperBillingPlugin } from '../plugins/hyperbilling';
+import { serve } from '../plugins/sdk';
+import { startBilling } from '../services/billing/app';
+import { loadBillingConfig } from '../services/billing/config';
 import { startIdentity } from '../services/identity/app';
 import { loadIdentityConfig } from '../services/identity/config';
 
 const DATA_DIR = process.env.TALLY_DATA_DIR ?? join(process.cwd(), '.data');
+const SECRETS_FILE = join(DATA_DIR, 'dev-secrets.json');
+const CREDENTIALS_FILE = join(DATA_DIR, 'hyperbilling-credentials.json');
 
-interface DevSecrets {
+interface DevState {
   rootKey: string;
   masterKeys: string;
   internalSecret: string;
+  /** Every credential the fake Hyper Billing API issued, registered or not. */
+  issued: IssuedCredentials[];
   demo?: { domainId: string; apiKey: string };
 }
 
-function devSecrets(): DevSecrets {
-  const file = join(DATA_DIR, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+function loadState(): DevState {
+  if (existsSync(SECRETS_FILE)) return JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as DevState;
   mkdirSync(DATA_DIR, { recursive: true });
-  const secrets: DevSecrets = {
+  return {
     rootKey: randomBytes(32).toString('hex'),
     masterKeys: `1:${randomBytes(32).toString('base64')}`,
     internalSecret: randomBytes(32).toString('hex'),
+    issued: [],
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
 }
 
-function saveSecrets(secrets: DevSecrets): void {
-  writeFileSync(join(DATA_DIR, 'dev-secrets.json'), JSON.stringify(secrets, null, 2), { mode: 0o600 });
-}
+const saveState = (state: DevState) => writeFileSync(SECRETS_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
 
-async function seedDemo(address: string, secrets: DevSecrets): Promise<void> {
-  if (secrets.demo) return;
-  const domains = new domainPb.DomainServiceClient(address, insecure(), CLIENT_OPTIONS);
-  const created = await unary(domains, domains.create, domainPb.DomainServiceCreateRequest.fromPartial({ name: 'Demo' }), {
-    credential: secrets.rootKey,
-  });
-  domains.close();
+async function seedDemo(address: string, state: DevState, issue: (account: string) => IssuedCredentials): Promise<void> {
+  if (state.demo) return;
+  const call = <C extends object>(Ctor: new (a: string, c: ReturnType<typeof insecure>, o: object) => C) => new Ctor(address, insecure(), CLIENT_OPTIONS);
+  const domains = call(domainPb.DomainServiceClient);
+  const created = await unary(domains, domains.create, domainPb.DomainServiceCreateRequest.fromPartial({ name: 'Demo' }), { credential: state.rootKey });
   const key = created.key;
-  const groups = new projectGroupPb.ProjectGroupServiceClient(address, insecure(), CLIENT_OPTIONS);
-  const projects = new projectPb.ProjectServiceClient(address, insecure(), CLIENT_OPTIONS);
-  const group = await unary(groups, groups.create, projectGroupPb.ProjectGroupServiceCreateRequest.fromPartial({ name: 'Platform' }), {
-    credential: key,
-  });
-  for (const name of ['Web', 'Data']) {
-    await unary(
-      projects,
-      projects.create,
-      projectPb.ProjectServiceCreateRequest.fromPartial({ name, projectGroupId: group.projectGroup!.projectGroupId }),
-      { credential: key },
-    );
+  const groups = call(projectGroupPb.ProjectGroupServiceClient);
+  const projects = call(projectPb.ProjectServiceClient);
+  const accounts = call(serviceAccountPb.ServiceAccountServiceClient);
+  const group = await unary(groups, groups.create, projectGroupPb.ProjectGroupServiceCreateRequest.fromPartial({ name: 'Platform' }), { credential: key });
+  const ids: string[] = [];
+  for (const [name, grouped] of [['Web', true], ['Data', true], ['Sandbox', false]] as const) {
+    const req = projectPb.ProjectServiceCreateRequest.fromPartial({ name, projectGroupId: grouped ? group.projectGroup!.projectGroupId : '' });
+    ids.push((await unary(projects, projects.create, req, { credential: key })).project!.projectId);
   }
-  await unary(projects, projects.create, projectPb.ProjectServiceCreateRequest.fromPartial({ name: 'Sandbox' }), { credential: key });
-  groups.close();
-  projects.close();
-  secrets.demo = { domainId: created.domain!.domainId, apiKey: key };
-  saveSecrets(secrets);
+  for (const [i, name] of ['Hyper Billing: web', 'Hyper Billing: data'].entries()) {
+    const credentials = issue(`90000000000${i + 1}`);
+    const req = serviceAccountPb.ServiceAccountServiceCreateRequest.fromPartial({ name, provider: 'hyperbilling', projectId: ids[i], secretData: credentials });
+    await unary(accounts, accounts.create, req, { credential: key });
+  }
+  for (const c of [domains, groups, projects, accounts]) (c as unknown as { close(): void }).close();
+  state.demo = { domainId: created.domain!.domainId, apiKey: key };
+  saveState(state);
 }
 
 async function main(): Promise<void> {
-  const secrets = devSecrets();
-  const config = loadIdentityConfig({
-    TALLY_ROOT_KEY: secrets.rootKey,
-    TALLY_MASTER_KEYS: secrets.masterKeys,
-    TALLY_INTERNAL_TOKEN_SECRET: secrets.internalSecret,
-    TALLY_DATA_DIR: DATA_DIR,
+  const state = loadState();
+  const logger = createLogger({ name: 'tally', level: process.env.TALLY_LOG_LEVEL ?? 'warn' });
+
+  // The fake Hyper Billing API knows every client it ever issued credentials to.
+  const fake = await startFakeHyperBilling({ seed: 'demo', port: Number(process.env.TALLY_FAKE_HYPERBILLING_PORT ?? 0) });
+  for (const c of state.issued) {
+    fake.addAccount(c.account_id);
+    fake.addClient({ client_email: c.client_email, public_key: createPublicKey(c.private_key).export({ type: 'spki', format: 'pem' }).toString(), accounts: [c.account_id] });
+  }
+  const issue = (account: string) => {
+    fake.addAccount(account);
+    const c = fake.issueCredentials([account]);
+    state.issued.push(c);
+    saveState(state);
+    return c;
+  };
+  const plugin = await serve(createHyperBillingPlugin({ endpoint: fake.url }), { name: 'hyperbilling', port: 0, logger, handleSignals: false });
+
+  const shared = { TALLY_INTERNAL_TOKEN_SECRET: state.internalSecret, TALLY_DATA_DIR: DATA_DIR };
+  const identityConfig = loadIdentityConfig({ TALLY_ROOT_KEY: state.rootKey, TALLY_MASTER_KEYS: state.masterKeys, ...shared, ...process.env });
+  const identity = await startIdentity(identityConfig, { logger });
+  const identityAddress = `${identityConfig.TALLY_GRPC_HOST}:${identity.port}`;
+  const billingConfig = loadBillingConfig({
+    ...shared,
+    TALLY_IDENTITY_ENDPOINT: identityAddress,
+    TALLY_HYPERBILLING_PLUGIN_ENDPOINT: `127.0.0.1:${plugin.port}`,
     ...process.env,
   });
-  const logger = createLogger({ name: 'tally', level: process.env.TALLY_LOG_LEVEL ?? 'warn' });
-  const identity = await startIdentity(config, { logger });
-  const address = `${config.TALLY_GRPC_HOST}:${identity.port}`;
-  await seedDemo(address, secrets);
-  console.log(`identity: ${address} (gRPC; try: npx buf curl --protocol grpc --http2-prior-knowledge --list-services http://${address})`);
-  console.log(`metrics: http://${config.TALLY_GRPC_HOST}:${identity.metricsPort}/metrics`);
-  console.log(`api key: ${secrets.demo!.apiKey}`);
-  console.log(`data: ${DATA_DIR} (delete it to start over)`);
-  console.log('Ctrl-C stops everything.');
-  onShutdownSignal(logger, () => identity.stop());
+  const billing = await startBilling(billingConfig, { logger, bus: identity.bus });
+
+  await seedDemo(identityAddress, state, issue);
+  // Accounts the user can register through the flow, as the provider hands them out.
+  const unregistered = state.issued.length < 4 ? [issue('900000000003'), issue('900000000004')] : state.issued.slice(2);
+  writeFileSync(CREDENTIALS_FILE, JSON.stringify(unregistered, null, 2), { mode: 0o600 });
+
+  console.log(`identity: ${identityAddress}`);
+  console.log(`billing: ${billingConfig.TALLY_GRPC_HOST}:${billing.port}`);
+  console.log(`api key: ${state.demo!.apiKey}`);
+  console.log(`hyperbilling credentials: ${CREDENTIALS_FILE}`);
+  console.log(`data: ${DATA_DIR} (delete it to start over). Ctrl-C stops everything.`);
+  onShutdownSignal(logger, async () => {
+    await billing.stop();
+    await identity.stop();
+    await plugin.shutdown();
+    await fake.close();
+  });
 }
 
 main().catch((err) => {

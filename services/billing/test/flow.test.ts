@@ -149,7 +149,7 @@ describeWithNats('billing: from a registered account to costs per project, group
       }
     })();
     const finished = (jobId: string) =>
-      eventually(() => bill.jobs.get({ jobId }), (r: { job: { state: number } }) => r.job.state !== 1, `job ${jobId}`, 60_000);
+      eventually(() => bill.jobs.get({ jobId }), (r: { job: { state: number; errorCode: string; errorMessage: string } }) => r.job.state !== 1, `job ${jobId}`, 60_000);
 
     // Three months, one task each: the API fails for good after the first task's answer, so the
     // job fails midway, after rows were written; it says what happened in words a user can act on.
