@@ -1,0 +1,100 @@
+import { GrpcMetrics, metricsClientInterceptor, metricsServerInterceptor, startMetricsServer } from '../../lib/grpc/metrics';
+import { loadDescriptorSet } from '../../lib/grpc/server';
+import { createLogger, type Logger } from '../../lib/log/logger';
+import { createAuthenticator } from './auth/authenticator';
+import { corsOrigins, type GatewayConfig } from './config';
+import { loadPublicApi, type PublicApi } from './contract/public-api';
+import { startGatewayGrpc } from './grpc/grpc-server';
+import { proxyServices } from './grpc/proxy-services';
+import { HttpMetrics } from './http/http-metrics';
+import { startGatewayHttp } from './http/http-server';
+import { backendDependencies } from './upstream/backend-health';
+import { createUpstream } from './upstream/forward';
+
+export interface GatewayApp {
+  grpcPort: number;
+  httpPort: number;
+  metricsPort: number;
+  api: PublicApi;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOverrides {
+  logger?: Logger;
+  /** The contract; gen/descriptor.binpb when absent. */
+  descriptorSet?: Uint8Array;
+}
+
+/**
+ * Starts the gateway: the gRPC proxy and the HTTP/JSON API over the public services of identity
+ * and billing (both derived from the descriptor set), API key authentication through identity,
+ * and Prometheus metrics on a port of their own.
+ */
+export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<GatewayApp> {
+  const logger = overrides.logger ?? createLogger({ name: 'gateway', level: config.TALLY_LOG_LEVEL });
+  const api = loadPublicApi(overrides.descriptorSet ?? loadDescriptorSet());
+  const metrics = new GrpcMetrics({ defaultMetrics: true });
+  const httpMetrics = new HttpMetrics(metrics.registry);
+  const auth = createAuthenticator({
+    identityEndpoint: config.TALLY_IDENTITY_ENDPOINT,
+    internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET,
+    cacheTtlMs: config.TALLY_GATEWAY_AUTH_CACHE_MS,
+    deadlineMs: config.TALLY_GATEWAY_DEADLINE_MS,
+    logger,
+  });
+  const endpoints = { identity: config.TALLY_IDENTITY_ENDPOINT, billing: config.TALLY_BILLING_ENDPOINT };
+  const backends = backendDependencies(endpoints, config.TALLY_HEALTH_INTERVAL_MS);
+  const upstream = createUpstream({
+    endpoints,
+    internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET,
+    maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES,
+    interceptors: [metricsClientInterceptor(metrics)],
+  });
+  const metricsServer = await startMetricsServer({ port: config.TALLY_METRICS_PORT, host: config.TALLY_GRPC_HOST, registry: metrics.registry });
+  const grpc = await startGatewayGrpc({
+    host: config.TALLY_GRPC_HOST,
+    port: config.TALLY_GATEWAY_GRPC_PORT,
+    logger,
+    services: proxyServices(api.methods, {
+      auth,
+      upstream,
+      logger,
+      defaultDeadlineMs: config.TALLY_GATEWAY_DEADLINE_MS,
+      maxDeadlineMs: config.TALLY_GATEWAY_MAX_DEADLINE_MS,
+    }),
+    reflectionSet: api.reflectionSet,
+    maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES,
+    interceptors: [metricsServerInterceptor(metrics)],
+    shutdownGraceMs: config.TALLY_SHUTDOWN_GRACE_MS,
+    dependencies: backends.dependencies,
+    dependencyIntervalMs: config.TALLY_HEALTH_INTERVAL_MS,
+  });
+  const http = await startGatewayHttp({
+    host: config.TALLY_GATEWAY_HTTP_HOST,
+    port: config.TALLY_GATEWAY_HTTP_PORT,
+    methods: api.methods,
+    registry: api.registry,
+    auth,
+    upstream,
+    logger,
+    maxBodyBytes: config.TALLY_GATEWAY_MAX_BODY_BYTES,
+    corsOrigins: corsOrigins(config),
+    deadlineMs: config.TALLY_GATEWAY_DEADLINE_MS,
+    metrics: httpMetrics,
+    serving: () => grpc.health.getStatus('') === 'SERVING',
+  });
+
+  return {
+    grpcPort: grpc.port,
+    httpPort: http.port,
+    metricsPort: metricsServer.port,
+    api,
+    async stop() {
+      await Promise.all([grpc.shutdown(), http.close()]);
+      upstream.close();
+      backends.close();
+      auth.close();
+      await metricsServer.close();
+    },
+  };
+}
