@@ -1,6 +1,6 @@
 /**
- * `make run`: starts Tally on embedded defaults in one process — identity, billing, the Hyper
- * Billing plugin and the fake Hyper Billing API, on the embedded store (persisted in .data/)
+ * `make run`: starts Tally on embedded defaults in one process — gateway, identity, billing, the
+ * Hyper Billing plugin and the fake Hyper Billing API, on the embedded store (persisted in .data/)
  * and the in-process event bus — creates a demo domain with projects and Hyper Billing
  * accounts on first start, and prints where to connect. Ctrl-C stops everything cleanly.
  *
@@ -21,6 +21,8 @@ import { startFakeHyperBilling, type IssuedCredentials } from '../plugins/fake-h
 import { createHyperBillingPlugin } from '../plugins/hyperbilling';
 import { serve } from '../plugins/sdk';
 import { startBilling } from '../services/billing/app';
+import { startGateway } from '../services/gateway/app';
+import { loadGatewayConfig } from '../services/gateway/config';
 import { loadBillingConfig } from '../services/billing/config';
 import { startIdentity } from '../services/identity/app';
 import { loadIdentityConfig } from '../services/identity/config';
@@ -106,18 +108,26 @@ async function main(): Promise<void> {
     ...process.env,
   });
   const billing = await startBilling(billingConfig, { logger, bus: identity.bus });
+  const gatewayConfig = loadGatewayConfig({
+    ...shared,
+    TALLY_IDENTITY_ENDPOINT: identityAddress,
+    TALLY_BILLING_ENDPOINT: `${billingConfig.TALLY_GRPC_HOST}:${billing.port}`,
+    ...process.env,
+  });
+  const gateway = await startGateway(gatewayConfig, { logger });
 
   await seedDemo(identityAddress, state, issue);
   // Accounts the user can register through the flow, as the provider hands them out.
   const unregistered = state.issued.length < 4 ? [issue('900000000003'), issue('900000000004')] : state.issued.slice(2);
   writeFileSync(CREDENTIALS_FILE, JSON.stringify(unregistered, null, 2), { mode: 0o600 });
 
-  console.log(`identity: ${identityAddress}`);
-  console.log(`billing: ${billingConfig.TALLY_GRPC_HOST}:${billing.port}`);
+  console.log(`api: http://127.0.0.1:${gateway.httpPort}/ (HTTP/JSON, e.g. POST /billing/cost/analyze)`);
+  console.log(`grpc: 127.0.0.1:${gateway.grpcPort} (gateway; identity ${identityAddress}, billing ${billingConfig.TALLY_GRPC_HOST}:${billing.port})`);
   console.log(`api key: ${state.demo!.apiKey}`);
   console.log(`hyperbilling credentials: ${CREDENTIALS_FILE}`);
   console.log(`data: ${DATA_DIR} (delete it to start over). Ctrl-C stops everything.`);
   onShutdownSignal(logger, async () => {
+    await gateway.stop();
     await billing.stop();
     await identity.stop();
     await plugin.shutdown();

@@ -79,6 +79,7 @@ export async function createServiceAccount(deps: IdentityDeps, p: Principal, req
   const provider = await findProvider(deps.store, domainId, req.provider).catch(() => {
     throw invalidArgument('SERVICE_ACCOUNT.UNKNOWN_PROVIDER', 'provider', `provider ${req.provider} does not exist`);
   });
+  if (provider.is_billing && !req.projectId) await checkProject(deps.store, domainId, provider, '');
   const secretData = req.secretData && Object.keys(req.secretData).length ? credentials(provider, req.secretData) : undefined;
   const data = accountData(provider, req.data ?? {}, secretData);
   const now = deps.now();

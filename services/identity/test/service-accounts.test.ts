@@ -89,6 +89,9 @@ describe('identity: service accounts, credentials and their events', () => {
     const e = await codeOf(admin.accounts.create({ name: 'no project', provider: 'hyperbilling', secretData: hbCredentials }));
     expect(e).toMatchObject({ code: status.INVALID_ARGUMENT, field: 'project_id', reason: 'SERVICE_ACCOUNT.PROJECT_REQUIRED' });
     expect(e.details).toContain('project_id is required');
+    // The missing project is named first, even when the rest of the request is incomplete too.
+    const bare = await codeOf(admin.accounts.create({ name: 'bare', provider: 'hyperbilling' }));
+    expect(bare).toMatchObject({ code: status.INVALID_ARGUMENT, field: 'project_id' });
   });
 
   it('validates data and credentials against the provider schemas, never echoing a credential', async () => {
