@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, ServerCredentials, type ServerInterceptor, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from '../log/logger';
-import { addHealth, dependencyWatcher, HealthService, type Dependency } from './health';
+import { addHealth, dependencyWatcher, HealthService, LIVENESS_SERVICE, type Dependency } from './health';
 import { addReflection } from './reflection';
 
 export interface BoundService {
@@ -53,7 +53,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
     'grpc.max_connection_age_grace_ms': 30_000,
     interceptors: opts.interceptors ?? [],
   });
-  const health = new HealthService({ '': 'SERVING', ...Object.fromEntries(opts.services.map((s) => [s.name, 'SERVING' as const])) });
+  const health = new HealthService({ '': 'SERVING', [LIVENESS_SERVICE]: 'SERVING', ...Object.fromEntries(opts.services.map((s) => [s.name, 'SERVING' as const])) });
   for (const s of opts.services) server.addService(s.definition, s.implementation);
   addHealth(server, health);
   addReflection(server, { descriptorSet: loadDescriptorSet(), services: opts.services.map((s) => s.name) });

@@ -16,6 +16,12 @@ interface Watcher {
  * Watchers hear each change once. After shutdown() every status is NOT_SERVING, later updates are
  * ignored (so a dependency check cannot flip a draining server back) and watches are ended.
  */
+/**
+ * A health entry that stays SERVING until shutdown, whatever the dependencies: Kubernetes'
+ * liveness probe asks for it, so a store or NATS outage makes a pod unready, not restarted.
+ */
+export const LIVENESS_SERVICE = 'liveness';
+
 export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Set<Watcher>();

@@ -1,4 +1,4 @@
-export { HealthService, type ServingStatus, type WireStatus } from './health-service';
+export { HealthService, LIVENESS_SERVICE, type ServingStatus, type WireStatus } from './health-service';
 export {
   addHealth,
   healthClientConstructor,

@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
-import { addHealth, dependencyWatcher, HealthService, type Dependency } from '../../../lib/grpc/health';
+import { addHealth, dependencyWatcher, HealthService, LIVENESS_SERVICE, type Dependency } from '../../../lib/grpc/health';
 import { addReflection } from '../../../lib/grpc/reflection';
 import type { BoundService, RunningServer } from '../../../lib/grpc/server';
 import type { Logger } from '../../../lib/log/logger';
@@ -34,7 +34,7 @@ export async function startGatewayGrpc(o: GatewayGrpcOptions): Promise<RunningSe
     'grpc.max_connection_age_grace_ms': 30_000,
     interceptors: o.interceptors,
   });
-  const health = new HealthService({ '': 'SERVING', ...Object.fromEntries(o.services.map((s) => [s.name, 'SERVING' as const])) });
+  const health = new HealthService({ '': 'SERVING', [LIVENESS_SERVICE]: 'SERVING', ...Object.fromEntries(o.services.map((s) => [s.name, 'SERVING' as const])) });
   for (const s of o.services) server.addService(s.definition, s.implementation);
   addHealth(server, health);
   addReflection(server, { descriptorSet: o.reflectionSet, services: o.services.map((s) => s.name) });

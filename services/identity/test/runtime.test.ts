@@ -48,6 +48,8 @@ describe('identity runtime: health, reflection, metrics, configuration', () => {
       };
       await waitUntil(async () => (await check(client)) === 'NOT_SERVING');
       expect(await check(client, 'tally.identity.v1.ProjectService')).toBe('NOT_SERVING');
+      // Liveness stays SERVING: an outage of a dependency makes the pod unready, not restarted.
+      expect(await check(client, 'liveness')).toBe('SERVING');
       store.ping = ping;
       await waitUntil(async () => (await check(client)) === 'SERVING');
     } finally {
