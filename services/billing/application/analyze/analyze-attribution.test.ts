@@ -50,6 +50,20 @@ describe('analyze: attribution', () => {
     }
   });
 
+  it('AS_OF_DATE splits a month in which the account moved, and scopes members by day', async () => {
+    const { store } = await world('AS_OF_DATE');
+    await moveAccount(store, 'sa-a', 'project-y', '2024-04-16');
+    const res = await analyze({ store }, admin(), request({ ...year, groupBy: ['project_id'] }));
+    // sa-a: Jan 1..Apr 15 (106 days) in project-x, the rest (76 days) in project-y.
+    expect(totalsByKey(res)).toEqual({ 'project-x': '106', 'project-y': '440' });
+    const x = res.results.find((g) => g.keys.project_id === 'project-x');
+    expect(x?.series.slice(0, 6).map((p) => p.cost)).toEqual(['31', '29', '31', '15', '0', '0']);
+    const member = await analyze({ store }, { subject: 'k', domainId: 'domain-1', role: 'PROJECT_MEMBER', projectIds: ['project-x'] }, request({ ...year, groupBy: ['service_account_id'] }));
+    expect(totalsByKey(member)).toEqual({ 'sa-a': '106' });
+    const group = await analyze({ store }, admin(), request({ ...year, groupBy: ['project_group_id'], filter: [{ k: 'project_group_id', v: ['pg-child'], o: 'in' }] }));
+    expect(totalsByKey(group)).toEqual({ 'pg-child': '106' });
+  });
+
   it('limits a project member to its projects', async () => {
     const { store } = await world('FOLLOW_ACCOUNT');
     const res = await analyze({ store }, member(['project-x']), request({ ...year, groupBy: ['project_id'] }));

@@ -71,6 +71,15 @@ describe('analyze: grouping, filters, periods', () => {
     expect(yearly.results[0].series.map((p) => p.cost)).toEqual(['0', '7']); // Feb 14 is past the end
     const partial = await analyze({ store }, admin(), request({ start: '2024-01-06', end: '2024-03-30', groupBy: ['product'] }));
     expect(totalsByKey(partial)).toEqual({ GCE: '10', S3: '3', EC2: '2.5' });
+    // Region has no day-grain rollup: partial months and DAILY read raw rows.
+    const regions = await analyze({ store }, admin(), request({ start: '2024-01-06', end: '2024-03-31', groupBy: ['region'] }));
+    expect(totalsByKey(regions)).toEqual({ 'us-east-1': '12', 'eu-west-1': '2.5' });
+    expect(regions.results.find((g) => g.keys.region === 'us-east-1')?.series.map((p) => p.cost)).toEqual(['0', '13', '-1']);
+    const dailyRegions = await analyze({ store }, admin(), request({ granularity: Granularity.GRANULARITY_DAILY, start: '2024-01-05', end: '2024-01-06', groupBy: ['region'] }));
+    expect(dailyRegions.results.map((g) => [g.keys.region, g.series.map((p) => p.cost)])).toEqual([
+      ['eu-west-1', ['0', '2.5']],
+      ['us-east-1', ['1.5', '0']],
+    ]);
   });
 
   it('sorts by total, keeps the limit and sums the rest into (others)', async () => {

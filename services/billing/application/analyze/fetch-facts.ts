@@ -4,7 +4,7 @@ import type { Filter, GroupSpec } from '../../../../lib/store/port';
 import { LimbTotal, parseLimbs } from '../ledger/amount-limbs';
 import { firstDayOf, lastDayOf, monthsBetween, yearsBetween } from '../ledger/calendar';
 import { chunked } from '../ledger/commit-transaction';
-import { accountBucketKey, domainBucketKey, periodField, rollupCollection, type FamilyName, type Grain } from '../ledger/rollup-families';
+import { accountBucketKey, domainBucketKey, isStored, periodField, rollupCollection, type FamilyName, type Grain } from '../ledger/rollup-families';
 import { chunkRows, forEachVisibleChunk } from '../ledger/visible-rows';
 import type { Candidates } from './candidates';
 import type { Needs, Piece, Plan } from './query-plan';
@@ -63,7 +63,7 @@ const DIM_FIELDS = new Set(['provider', 'product', 'region', 'usage_type']);
 /** Reads the facts of a plan (call inside readConsistently: several reads). */
 export async function fetchFacts(source: Source, input: FetchInput): Promise<Fact[]> {
   if (input.candidates.pairs.length === 0) return [];
-  if (input.plan.source === 'raw') return fetchRaw(source, input);
+  if (input.plan.source === 'raw') return fetchRaw(source, input, input.start, input.end);
   if (input.plan.family !== 'tag') return fetchFamily(source, input, input.plan.family, input.plan.keys);
   const keys = input.plan.keys.filter((k) => k !== 'tag_value');
   const [tagged, all] = await Promise.all([fetchFamily(source, input, 'tag', input.plan.keys), fetchFamily(source, input, 'provider', keys)]);
@@ -101,7 +101,7 @@ async function fetchFamily(source: Source, input: FetchInput, family: FamilyName
   const out: Fact[] = [];
   const monthly: Fact[] = [];
   for (const piece of input.plan.pieces) {
-    const facts = await fetchPiece(source, input, family, keys, piece, {});
+    const facts = await fetchPiece(source, input, family, keys, piece);
     (piece.grain === 'month' ? monthly : out).push(...facts);
   }
   if (monthly.length === 0) return out;
@@ -122,19 +122,29 @@ async function fetchFamily(source: Source, input: FetchInput, family: FamilyName
     if (!refineSa.get(f.period)?.has(f.sa) && !refineCurrency.get(f.period)?.has(f.currency)) out.push(f);
   }
   for (const month of new Set([...refineSa.keys(), ...refineCurrency.keys()])) {
-    const or: Filter[] = [];
-    const sas = refineSa.get(month);
-    const currencies = refineCurrency.get(month);
-    if (sas) or.push({ service_account_id: { $in: [...sas] } });
-    if (currencies) or.push({ currency: { $in: [...currencies] } });
-    out.push(...(await fetchPiece(source, input, family, keys, { grain: 'day', from: firstDayOf(month), to: lastDayOf(month) }, { $or: or })));
+    const only = { sas: refineSa.get(month) ?? new Set<string>(), currencies: refineCurrency.get(month) ?? new Set<string>() };
+    out.push(...(await fetchPiece(source, input, family, keys, { grain: 'day', from: firstDayOf(month), to: lastDayOf(month) }, only)));
   }
   return out;
 }
 
-/** One piece of one family, grouped in the store. */
-async function fetchPiece(source: Source, input: FetchInput, family: FamilyName, keys: string[], piece: Piece, extra: Filter): Promise<Fact[]> {
+/** Restricts a read to the costs of these accounts or in these currencies. */
+interface Only {
+  sas: ReadonlySet<string>;
+  currencies: ReadonlySet<string>;
+}
+
+/** One piece of one family, grouped in the store (or from the raw rows where the family has no such grain). */
+async function fetchPiece(source: Source, input: FetchInput, family: FamilyName, keys: string[], piece: Piece, only?: Only): Promise<Fact[]> {
   const { grain } = piece;
+  if (!isStored(family, grain)) return fetchRaw(source, input, piece.from, piece.to, only);
+  const extra: Filter = {};
+  if (only) {
+    const or: Filter[] = [];
+    if (only.sas.size > 0) or.push({ service_account_id: { $in: [...only.sas] } });
+    if (only.currencies.size > 0) or.push({ currency: { $in: [...only.currencies] } });
+    extra.$or = or;
+  }
   const field = periodField(grain);
   const buckets = grain === 'day' ? monthsBetween(piece.from, piece.to) : yearsBetween(piece.from, piece.to);
   const tagKey = family === 'tag' ? input.plan.tagKey : undefined;
@@ -187,13 +197,15 @@ function toFact(g: Record<string, unknown>, grain: Grain, field: string, keys: s
   };
 }
 
-/** Reads the visible raw rows of the candidate pairs, added up by what the request reads. */
-async function fetchRaw(source: Source, input: FetchInput): Promise<Fact[]> {
+/** Reads the visible raw rows of the candidate pairs in [from, to], added up by what the request reads. */
+async function fetchRaw(source: Source, input: FetchInput, from: string, to: string, only?: Only): Promise<Fact[]> {
   const { needs } = input;
   const tagKeys = [...needs.tagKeys];
   const byKey = new Map<string, { fact: Fact; total: LimbTotal }>();
-  await forEachVisibleChunk(source, input.candidates.pairs, input.start, input.end, (chunk) => {
+  await forEachVisibleChunk(source, input.candidates.pairs, from, to, (chunk) => {
+    const wholeChunk = !only || only.sas.has(chunk.service_account_id);
     for (const r of chunkRows(chunk)) {
+      if (!wholeChunk && !only?.currencies.has(r[8])) continue;
       const dims: Record<string, string> = {};
       if (needs.dims.has('provider')) dims.provider = r[0];
       if (needs.dims.has('product')) dims.product = r[1];

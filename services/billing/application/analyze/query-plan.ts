@@ -57,7 +57,7 @@ export interface Plan {
  * Grain: DAILY reads the day grain. Other granularities read whole months of the range at the
  * month grain and the partial first and last months at the day grain (the executor later reads
  * single months at the day grain where an account moved mid-month under AS_OF_DATE, or an
- * exchange rate changed or was missing).
+ * exchange rate changed or was missing). fine has no day grain: those pieces read raw rows.
  */
 export function planQuery(spec: AnalyzeSpec, needs: Needs): Plan {
   const pieces = piecesOf(spec);

@@ -1,34 +1,41 @@
 import { DomainError, failedPrecondition } from '../../../../lib/errors/domain-error';
 import type { Collection, Filter, TxContext } from '../../../../lib/store/port';
 import type { DateWindow } from '../ports';
-import { LimbTotal } from './amount-limbs';
-import { monthsBetween } from './calendar';
+import { LimbTotal, parseLimbsInto } from './amount-limbs';
+import { firstDayOf, lastDayOf, monthsBetween } from './calendar';
 import { bumpEpoch } from './ledger-epoch';
 import {
   accountTombstoneId,
   dataSourceTombstoneId,
   LEDGER_COLLECTIONS,
   pairId,
+  type ChunkDoc,
   type GenerationDoc,
   type Segment,
   type TombstoneDoc,
   type VisibilityDoc,
 } from './ledger-collections';
-import { RollupBuilder, type PairBase } from './rollup-builder';
-import { accountBucketKey, FAMILIES, FAMILY_DIMS, rollupCollection, type FamilyName, type RollupDoc } from './rollup-families';
+import { RollupBuilder, rollInto, type PairBase } from './rollup-builder';
+import { accountBucketKey, FAMILY_DIMS, isStored, rollupCollection, STORED_ROLLUPS, type FamilyName, type RollupDoc } from './rollup-families';
 import { coveredDays, rangesOf, spliceSegments } from './segments';
+import { chunkRows } from './visible-rows';
 
 export interface CommitInput extends PairBase {
   gen: string;
   /** Merged, sorted. */
   windows: DateWindow[];
   rows: number;
-  /** Day-grain documents of every family for the windows' dates. */
-  dayDocs: Record<FamilyName, RollupDoc[]>;
+  /** Day-grain documents of the windows' dates, for the families kept at the day grain. */
+  dayDocs: Partial<Record<FamilyName, RollupDoc[]>>;
   /** Month-grain documents of the months the windows cover entirely. */
   monthDocs: Record<FamilyName, RollupDoc[]>;
-  /** Months the windows touch but do not cover: rebuilt from the day grain inside the commit. */
+  /**
+   * Months the windows touch but do not cover: rebuilt inside the commit, from the day grain,
+   * or for fine (no day grain) from partialFine plus the pair's visible rows of the other days.
+   */
   partialMonths: string[];
+  /** The fine family of the window days in partial months, at the month grain. */
+  partialFine: RollupBuilder;
   now: Date;
 }
 
@@ -62,7 +69,7 @@ export async function assertNotRemoved(source: { collection: TxContext['collecti
   if (found) throw failedPrecondition('LEDGER.REMOVED', 'the service account or data source was removed; its costs are not kept');
 }
 
-/** Deletes then inserts, so a transaction's own staged documents are not visited by the delete. */
+/** Inserts one by one (the port has no bulk insert); callers delete first, so the deletes never visit these. */
 async function insertAll(coll: Collection<RollupDoc>, docs: readonly RollupDoc[]): Promise<void> {
   for (const doc of docs) await coll.insertOne(doc);
 }
@@ -98,20 +105,24 @@ export async function commitTransaction(tx: TxContext, input: CommitInput): Prom
   const dateRanges: Filter[] = windows.map((w) => ({ date: { $gte: w.start, $lte: w.end } }));
   const touchedMonths = [...new Set(windows.flatMap((w) => monthsBetween(w.start, w.end)))].sort();
   const touchedYears = [...new Set(touchedMonths.map((m) => m.slice(0, 4)))];
-  const partial = new Set(input.partialMonths);
-  for (const family of FAMILIES) {
+  for (const { family } of STORED_ROLLUPS.filter((r) => r.grain === 'day')) {
     const day = tx.collection<RollupDoc>(rollupCollection(family, 'day'));
     for (const keys of chunked(touchedMonths.map((m) => accountBucketKey(domainId, sa, m)))) {
       await day.deleteMany({ sk: { $in: keys }, data_source_id: ds, $or: dateRanges });
     }
-    await insertAll(day, input.dayDocs[family]);
-
+    await insertAll(day, input.dayDocs[family] ?? []);
+  }
+  for (const { family } of STORED_ROLLUPS.filter((r) => r.grain === 'month')) {
     const month = tx.collection<RollupDoc>(rollupCollection(family, 'month'));
     for (const keys of chunked(touchedYears.map((y) => accountBucketKey(domainId, sa, y)))) {
       await month.deleteMany({ sk: { $in: keys }, data_source_id: ds, month: { $in: touchedMonths } });
     }
     await insertAll(month, input.monthDocs[family]);
-    if (partial.size > 0) await insertAll(month, await monthsFromDays(day, input, family, [...partial]));
+    if (input.partialMonths.length === 0) continue;
+    const rebuilt = isStored(family, 'day')
+      ? await monthsFromDays(tx.collection<RollupDoc>(rollupCollection(family, 'day')), input, family, input.partialMonths)
+      : await fineMonthsFromRows(tx, input, after);
+    await insertAll(month, rebuilt);
   }
 
   await gens.updateOne(
@@ -119,6 +130,32 @@ export async function commitTransaction(tx: TxContext, input: CommitInput): Prom
     { $set: { state: 'COMMITTED', committed_at: input.now, touched_at: input.now, rows: input.rows } },
   );
   await bumpEpoch(tx, domainId);
+}
+
+/**
+ * Fine month documents of the partial months: the window days from the writer, the other days
+ * from the rows the pair still shows on them (the old generations of the new segments).
+ */
+async function fineMonthsFromRows(tx: TxContext, input: CommitInput, after: readonly Segment[]): Promise<RollupDoc[]> {
+  const builder = new RollupBuilder('fine', 'month');
+  rollInto(input.partialFine, builder, (d) => d);
+  const chunks = tx.collection<ChunkDoc>(LEDGER_COLLECTIONS.chunks);
+  const limbs = new Float64Array(4);
+  for (const month of input.partialMonths) {
+    const first = firstDayOf(month);
+    const last = lastDayOf(month);
+    for (const s of after) {
+      if (s.gen === input.gen || s.to < first || s.from > last) continue;
+      const found = await chunks.find({ gen: s.gen, domain_id: input.domainId, date: { $gte: s.from > first ? s.from : first, $lte: s.to < last ? s.to : last } });
+      for (const chunk of found) {
+        for (const r of chunkRows(chunk)) {
+          if (!parseLimbsInto(r[7], limbs, 0)) throw new Error(`ledger: unreadable stored amount in ${chunk._id}`);
+          builder.add(month, r[8], [r[0], r[1], r[2], r[3]], limbs[0], limbs[1], limbs[2], limbs[3], 1);
+        }
+      }
+    }
+  }
+  return builder.docs(input, `${input.gen}.month.fine.p`);
 }
 
 /** Month documents rebuilt from the day documents (the transaction's new ones included). */

@@ -14,7 +14,7 @@
  *   cost_tombstones     removed accounts and data sources: no later commit may bring them back.
  */
 import type { IndexSpec } from '../../../../lib/store/port';
-import { FAMILIES, GRAINS, ROLLUP_INDEXES, rollupCollection } from './rollup-families';
+import { ROLLUP_INDEXES, rollupCollection, STORED_ROLLUPS } from './rollup-families';
 
 export const LEDGER_COLLECTIONS = {
   chunks: 'cost_row_chunks',
@@ -127,7 +127,7 @@ export const LEDGER_INDEXES: Record<string, IndexSpec[]> = {
     { name: 'domain_account', fields: ['domain_id', 'service_account_id'] },
   ],
   [LEDGER_COLLECTIONS.visibility]: [{ name: 'domain', fields: ['domain_id'] }],
-  ...Object.fromEntries(FAMILIES.flatMap((f) => GRAINS.map((g) => [rollupCollection(f, g), ROLLUP_INDEXES]))),
+  ...Object.fromEntries(STORED_ROLLUPS.map(({ family, grain }) => [rollupCollection(family, grain), ROLLUP_INDEXES])),
 };
 
 /** Creates the ledger's indexes (idempotent). */

@@ -10,7 +10,7 @@ import {
   type TombstoneDoc,
   type VisibilityDoc,
 } from './ledger-collections';
-import { accountBucketKey, FAMILIES, rollupCollection, type RollupDoc } from './rollup-families';
+import { accountBucketKey, rollupCollection, STORED_ROLLUPS, type RollupDoc } from './rollup-families';
 
 export type RemovalKind = 'sa' | 'ds';
 
@@ -44,15 +44,10 @@ export async function removeCosts(store: Store, domainId: string, kind: RemovalK
 async function deletePairRollups(tx: TxContext, pair: VisibilityDoc): Promise<void> {
   const months = [...new Set(pair.segments.flatMap((s) => monthsBetween(s.from, s.to)))];
   const years = [...new Set(months.map((m) => m.slice(0, 4)))];
-  for (const family of FAMILIES) {
-    for (const [grain, buckets] of [
-      ['day', months],
-      ['month', years],
-    ] as const) {
-      const coll = tx.collection<RollupDoc>(rollupCollection(family, grain));
-      for (const keys of chunked(buckets.map((b) => accountBucketKey(pair.domain_id, pair.service_account_id, b)))) {
-        await coll.deleteMany({ sk: { $in: keys }, data_source_id: pair.data_source_id });
-      }
+  for (const { family, grain } of STORED_ROLLUPS) {
+    const coll = tx.collection<RollupDoc>(rollupCollection(family, grain));
+    for (const keys of chunked((grain === 'day' ? months : years).map((b) => accountBucketKey(pair.domain_id, pair.service_account_id, b)))) {
+      await coll.deleteMany({ sk: { $in: keys }, data_source_id: pair.data_source_id });
     }
   }
 }

@@ -3,11 +3,12 @@ import { DomainError, failedPrecondition, invalidArgument } from '../../../../li
 import type { Logger } from '../../../../lib/log/logger';
 import type { Store } from '../../../../lib/store/port';
 import type { CostRowInput, DateWindow, LedgerWriter, ReplaceTarget } from '../ports';
-import { firstDayOf, isRealDate, lastDayOf, monthOf, monthsBetween } from './calendar';
+import { firstDayOf, isRealDate, lastDayOf, monthsBetween } from './calendar';
 import { assertNotRemoved, commitTransaction, type CommitInput } from './commit-transaction';
 import { LEDGER_COLLECTIONS, type ChunkDoc, type GenerationDoc, type StoredRow } from './ledger-collections';
-import { RollupBuilder, rollInto, SEP, type PairBase } from './rollup-builder';
+import { RollupBuilder, SEP, type PairBase } from './rollup-builder';
 import { FAMILIES, type FamilyName, type RollupDoc } from './rollup-families';
+import { deriveRollups } from './rollup-derivation';
 import { checkRows } from './row-checks';
 import { mergeWindows } from './segments';
 
@@ -22,8 +23,10 @@ export interface LedgerSettings {
 }
 
 const MAX_WINDOWS = 100;
-/** Rows held in chunk buffers before all are written out. */
+/** Dates with buffered rows before all buffers are written out. */
 const MAX_BUFFERED_CHUNKS = 16;
+/** Characters of one chunk's JSON (UTF-16 units: at most 12 MB of UTF-8, under MongoDB's 16 MB). */
+const MAX_CHUNK_CHARS = 4_000_000;
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 256;
 
@@ -182,6 +185,18 @@ class GenerationWriter implements LedgerWriter {
     const rows = this.buffers.get(date);
     if (!rows || rows.length === 0) return;
     this.buffers.delete(date);
+    await this.storeChunk(date, rows);
+  }
+
+  /** Stores rows of one date as one chunk, or as several when its JSON would be too large. */
+  private async storeChunk(date: string, rows: StoredRow[]): Promise<void> {
+    const json = JSON.stringify(rows);
+    if (json.length > MAX_CHUNK_CHARS && rows.length > 1) {
+      const half = rows.length >> 1;
+      await this.storeChunk(date, rows.slice(0, half));
+      await this.storeChunk(date, rows.slice(half));
+      return;
+    }
     const doc: ChunkDoc = {
       _id: `${this.gen}:${date}:${this.chunkSeq++}`,
       domain_id: this.base.domainId,
@@ -190,7 +205,7 @@ class GenerationWriter implements LedgerWriter {
       gen: this.gen,
       date,
       n: rows.length,
-      rows: JSON.stringify(rows),
+      rows: json,
     };
     await this.settings.store.collection<ChunkDoc>(LEDGER_COLLECTIONS.chunks).insertOne(doc);
   }
@@ -235,30 +250,12 @@ class GenerationWriter implements LedgerWriter {
   private commitInput(): CommitInput {
     const months = [...new Set(this.windows.flatMap((w) => monthsBetween(w.start, w.end)))];
     const full = new Set(months.filter((m) => this.windows.some((w) => w.start <= firstDayOf(m) && w.end >= lastDayOf(m))));
-    const inFull = (period: string) => full.has(monthOf(period));
-    const day = {
-      fine: this.fine,
-      product: new RollupBuilder('product', 'day'),
-      provider: new RollupBuilder('provider', 'day'),
-      tag: this.tags,
-    };
-    rollInto(this.fine, day.product, (d) => [d[0], d[1]]);
-    rollInto(this.fine, day.provider, (d) => [d[0]]);
-    const month = {
-      fine: new RollupBuilder('fine', 'month'),
-      product: new RollupBuilder('product', 'month'),
-      provider: new RollupBuilder('provider', 'month'),
-      tag: new RollupBuilder('tag', 'month'),
-    };
-    rollInto(day.product, month.product, (d) => d, inFull);
-    rollInto(day.provider, month.provider, (d) => d, inFull);
-    rollInto(day.fine, month.fine, (d) => d, inFull);
-    rollInto(day.tag, month.tag, (d) => d, inFull);
-    const dayDocs = {} as Record<FamilyName, RollupDoc[]>;
+    const derived = deriveRollups(this.fine, this.tags, (month) => full.has(month));
+    const dayDocs: Partial<Record<FamilyName, RollupDoc[]>> = {};
     const monthDocs = {} as Record<FamilyName, RollupDoc[]>;
     for (const f of FAMILIES) {
-      dayDocs[f] = day[f].docs(this.base, `${this.gen}.day.${f}.`);
-      monthDocs[f] = month[f].docs(this.base, `${this.gen}.month.${f}.`);
+      if (f !== 'fine') dayDocs[f] = derived.day[f].docs(this.base, `${this.gen}.day.${f}.`);
+      monthDocs[f] = derived.month[f].docs(this.base, `${this.gen}.month.${f}.`);
     }
     return {
       ...this.base,
@@ -268,6 +265,7 @@ class GenerationWriter implements LedgerWriter {
       dayDocs,
       monthDocs,
       partialMonths: months.filter((m) => !full.has(m)),
+      partialFine: derived.partialFine,
       now: this.settings.now(),
     };
   }

@@ -56,6 +56,11 @@ export class RollupBuilder {
     this.addKey(groupKey(period, currency, dims), a0, a1, a2, a3, rows);
   }
 
+  /** Calls fn with every group's key, total and row count (no parsing). */
+  forEachGroup(fn: (key: string, total: LimbTotal, rows: number) => void): void {
+    for (const [key, g] of this.groups) fn(key, g.total, g.rows);
+  }
+
   /** Groups as (period, currency, dims, total, rows). */
   *entries(): IterableIterator<{ period: string; currency: string; dims: string[]; total: LimbTotal; rows: number }> {
     for (const [key, g] of this.groups) {

@@ -8,8 +8,10 @@
  *   product   provider, product
  *   provider  provider
  *   tag       provider, tag_key, tag_value   (one document per tag of the rows)
- * each at two grains: day (period `date`, also `month`) and month (period `month`, also
- * `year`). Accounts, not projects, are kept, so moving an account rewrites nothing.
+ * at two grains: day (period `date`, also `month`) and month (period `month`, also `year`);
+ * fine is kept at the month grain only: at the day grain it would hold about one document per
+ * row (plugins report per account, service, region and day), so raw rows answer it there.
+ * Accounts, not projects, are kept, so moving an account rewrites nothing.
  */
 import type { IndexSpec } from '../../../../lib/store/port';
 import type { Limbs } from './amount-limbs';
@@ -31,6 +33,13 @@ export const FAMILIES: readonly FamilyName[] = ['fine', 'product', 'provider', '
 export const GRAINS: readonly Grain[] = ['day', 'month'];
 
 export const rollupCollection = (family: FamilyName, grain: Grain): string => `cost_rollup_${grain}_${family}`;
+
+/** The rollups kept: every family at the month grain, all but fine at the day grain. */
+export const STORED_ROLLUPS: readonly { family: FamilyName; grain: Grain }[] = FAMILIES.flatMap((family) =>
+  GRAINS.filter((grain) => family !== 'fine' || grain === 'month').map((grain) => ({ family, grain })),
+);
+
+export const isStored = (family: FamilyName, grain: Grain): boolean => family !== 'fine' || grain === 'month';
 
 /** A stored rollup document. */
 export interface RollupDoc extends Limbs {

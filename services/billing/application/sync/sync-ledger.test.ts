@@ -2,7 +2,7 @@ import { createMemoryLogger } from '../../../../lib/log/logger';
 import { Decimal } from '../../../../lib/money';
 import type { Store } from '../../../../lib/store/port';
 import { serve, type RunningPlugin } from '../../../../plugins/sdk';
-import { createLedger, ensureLedgerIndexes, forEachVisibleChunk, readVisibility, unpackRow } from '../ledger';
+import { createLedger, ensureLedgerIndexes, chunkRows, forEachVisibleChunk, readVisibility, unpackRow } from '../ledger';
 import { scriptedPlugin, type ScriptState } from './testing/scripted-plugin';
 import { account, dataSource, DOMAIN, fixture, type Fixture } from './testing/sync-fixture';
 
@@ -21,7 +21,7 @@ afterEach(() => f?.close());
 async function visibleTotal(store: Store): Promise<string> {
   let sum = Decimal.ZERO;
   await forEachVisibleChunk(store, await readVisibility(store, DOMAIN), '0000-01-01', '9999-12-31', (chunk) => {
-    for (let i = 0; i < chunk.rows.length; i++) sum = sum.add(Decimal.parse(unpackRow(chunk, i).cost));
+    chunkRows(chunk).forEach((row, i) => (sum = sum.add(Decimal.parse(unpackRow(chunk, row, i).cost))));
   });
   return sum.toString();
 }
