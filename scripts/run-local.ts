@@ -10,7 +10,10 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as dataSourcePb from '../gen/tally/billing/v1/data_source';
+import * as exchangeRatePb from '../gen/tally/billing/v1/exchange_rate';
 import * as domainPb from '../gen/tally/identity/v1/domain';
+import * as providerPb from '../gen/tally/identity/v1/provider';
 import * as projectPb from '../gen/tally/identity/v1/project';
 import * as projectGroupPb from '../gen/tally/identity/v1/project_group';
 import * as serviceAccountPb from '../gen/tally/identity/v1/service_account';
@@ -18,6 +21,7 @@ import { CLIENT_OPTIONS, insecure, unary } from '../lib/grpc/client';
 import { createLogger } from '../lib/log/logger';
 import { onShutdownSignal } from '../lib/runtime/shutdown';
 import { startFakeHyperBilling, type IssuedCredentials } from '../plugins/fake-hyperbilling';
+import { demoPlugin } from '../plugins/demo/plugin';
 import { createHyperBillingPlugin } from '../plugins/hyperbilling';
 import { serve } from '../plugins/sdk';
 import { startBilling } from '../services/billing/app';
@@ -53,7 +57,13 @@ function loadState(): DevState {
 
 const saveState = (state: DevState) => writeFileSync(SECRETS_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
 
-async function seedDemo(address: string, state: DevState, issue: (account: string) => IssuedCredentials): Promise<void> {
+async function seedDemo(
+  address: string,
+  billingAddress: string,
+  demoEndpoint: string,
+  state: DevState,
+  issue: (account: string) => IssuedCredentials,
+): Promise<void> {
   if (state.demo) return;
   const call = <C extends object>(Ctor: new (a: string, c: ReturnType<typeof insecure>, o: object) => C) => new Ctor(address, insecure(), CLIENT_OPTIONS);
   const domains = call(domainPb.DomainServiceClient);
@@ -73,7 +83,38 @@ async function seedDemo(address: string, state: DevState, issue: (account: strin
     const req = serviceAccountPb.ServiceAccountServiceCreateRequest.fromPartial({ name, provider: 'hyperbilling', projectId: ids[i], secretData: credentials });
     await unary(accounts, accounts.create, req, { credential: key });
   }
-  for (const c of [domains, groups, projects, accounts]) (c as unknown as { close(): void }).close();
+  // The demo plugin: a custom provider of the domain, a data source for it, and one account.
+  const providers = call(providerPb.ProviderServiceClient);
+  const accountSchema = { type: 'object', required: ['account_id'], properties: { account_id: { type: 'string' } } };
+  await unary(
+    providers,
+    providers.create,
+    providerPb.ProviderServiceCreateRequest.fromPartial({ provider: 'demo', name: 'Demo cloud', isBilling: true, accountSchema }),
+    { credential: key },
+  );
+  const dataSources = new dataSourcePb.DataSourceServiceClient(billingAddress, insecure(), CLIENT_OPTIONS);
+  await unary(
+    dataSources,
+    dataSources.register,
+    dataSourcePb.DataSourceServiceRegisterRequest.fromPartial({ name: 'Demo plugin', pluginEndpoint: demoEndpoint }),
+    { credential: key },
+  );
+  const demoAccount = serviceAccountPb.ServiceAccountServiceCreateRequest.fromPartial({
+    name: 'Demo cloud: sandbox',
+    provider: 'demo',
+    projectId: ids[2],
+    data: { account_id: 'demo-sandbox' },
+    secretData: { account_id: 'demo-sandbox' },
+  });
+  await unary(accounts, accounts.create, demoAccount, { credential: key });
+  // Illustrative rates, so the dashboard can sum the demo cloud's non-USD accounts in USD.
+  const rates = new exchangeRatePb.ExchangeRateServiceClient(billingAddress, insecure(), CLIENT_OPTIONS);
+  for (const [currency, rate] of [['EUR', '1.08'], ['GBP', '1.27'], ['JPY', '0.0067'], ['KRW', '0.00074']]) {
+    const req = exchangeRatePb.ExchangeRateServiceSetRequest.fromPartial({ currency, quoteCurrency: 'USD', rate, effectiveDate: '2020-01-01' });
+    await unary(rates, rates.set, req, { credential: key });
+  }
+  rates.close();
+  for (const c of [domains, groups, projects, accounts, providers, dataSources]) (c as unknown as { close(): void }).close();
   state.demo = { domainId: created.domain!.domainId, apiKey: key };
   saveState(state);
 }
@@ -96,6 +137,7 @@ async function main(): Promise<void> {
     return c;
   };
   const plugin = await serve(createHyperBillingPlugin({ endpoint: fake.url }), { name: 'hyperbilling', port: 0, logger, handleSignals: false });
+  const demo = await serve(demoPlugin(), { name: 'demo', port: 0, logger, handleSignals: false });
 
   const shared = { TALLY_INTERNAL_TOKEN_SECRET: state.internalSecret, TALLY_DATA_DIR: DATA_DIR };
   const identityConfig = loadIdentityConfig({ TALLY_ROOT_KEY: state.rootKey, TALLY_MASTER_KEYS: state.masterKeys, ...shared, ...process.env });
@@ -116,7 +158,7 @@ async function main(): Promise<void> {
   });
   const gateway = await startGateway(gatewayConfig, { logger });
 
-  await seedDemo(identityAddress, state, issue);
+  await seedDemo(identityAddress, `${billingConfig.TALLY_GRPC_HOST}:${billing.port}`, `127.0.0.1:${demo.port}`, state, issue);
   // Accounts the user can register through the flow, as the provider hands them out.
   const unregistered = state.issued.length < 4 ? [issue('900000000003'), issue('900000000004')] : state.issued.slice(2);
   writeFileSync(CREDENTIALS_FILE, JSON.stringify(unregistered, null, 2), { mode: 0o600 });
@@ -131,6 +173,7 @@ async function main(): Promise<void> {
     await billing.stop();
     await identity.stop();
     await plugin.shutdown();
+    await demo.shutdown();
     await fake.close();
   });
 }
