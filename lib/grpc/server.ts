@@ -25,6 +25,8 @@ export interface GrpcServerOptions {
   interceptors?: ServerInterceptor[];
   /** How long shutdown waits for calls in flight before cancelling them. */
   shutdownGraceMs?: number;
+  /** The descriptor set reflection serves; the whole contract when absent (the gateway filters it). */
+  reflectionSet?: Uint8Array;
 }
 
 export interface RunningServer {
@@ -56,7 +58,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
   const health = new HealthService({ '': 'SERVING', [LIVENESS_SERVICE]: 'SERVING', ...Object.fromEntries(opts.services.map((s) => [s.name, 'SERVING' as const])) });
   for (const s of opts.services) server.addService(s.definition, s.implementation);
   addHealth(server, health);
-  addReflection(server, { descriptorSet: loadDescriptorSet(), services: opts.services.map((s) => s.name) });
+  addReflection(server, { descriptorSet: opts.reflectionSet ?? loadDescriptorSet(), services: opts.services.map((s) => s.name) });
   const watcher = opts.dependencies?.length
     ? dependencyWatcher(health, opts.dependencies, {
         intervalMs: opts.dependencyIntervalMs ?? 2000,

@@ -1,10 +1,9 @@
 import { GrpcMetrics, metricsClientInterceptor, metricsServerInterceptor, startMetricsServer } from '../../lib/grpc/metrics';
-import { loadDescriptorSet } from '../../lib/grpc/server';
+import { loadDescriptorSet, startGrpcServer } from '../../lib/grpc/server';
 import { createLogger, type Logger } from '../../lib/log/logger';
 import { createAuthenticator } from './auth/authenticator';
 import { corsOrigins, type GatewayConfig } from './config';
 import { loadPublicApi, type PublicApi } from './contract/public-api';
-import { startGatewayGrpc } from './grpc/grpc-server';
 import { proxyServices } from './grpc/proxy-services';
 import { HttpMetrics } from './http/http-metrics';
 import { startGatewayHttp } from './http/http-server';
@@ -51,7 +50,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     interceptors: [metricsClientInterceptor(metrics)],
   });
   const metricsServer = await startMetricsServer({ port: config.TALLY_METRICS_PORT, host: config.TALLY_GRPC_HOST, registry: metrics.registry });
-  const grpc = await startGatewayGrpc({
+  const grpc = await startGrpcServer({
     host: config.TALLY_GRPC_HOST,
     port: config.TALLY_GATEWAY_GRPC_PORT,
     logger,
