@@ -1,32 +1,8 @@
 import { DomainError } from '../../lib/errors/domain-error';
-
-const CENSOR = '[REDACTED]';
-/** Shorter values (flags, "us", ...) would censor ordinary words; they are not secret on their own. */
-const MIN_SECRET_LENGTH = 4;
-
-/** Every string value inside the call's secret_data, longest first. */
-export function secretValues(secretData: unknown): string[] {
-  const out = new Set<string>();
-  const visit = (v: unknown, depth: number) => {
-    if (depth > 8 || v === null || v === undefined) return;
-    if (typeof v === 'string') {
-      if (v.length >= MIN_SECRET_LENGTH) out.add(v);
-      for (const line of v.split('\n')) if (line.trim().length >= 16) out.add(line.trim());
-    } else if (typeof v === 'number' || typeof v === 'bigint') {
-      if (String(v).length >= MIN_SECRET_LENGTH) out.add(String(v));
-    } else if (typeof v === 'object') {
-      for (const x of Object.values(v as object)) visit(x, depth + 1);
-    }
-  };
-  visit(secretData, 0);
-  return [...out].sort((a, b) => b.length - a.length);
-}
+import { redactSecrets, secretStrings } from '../../lib/secrets/redact';
 
 function scrubText(text: string | undefined, secrets: string[]): string | undefined {
-  if (!text) return text;
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(CENSOR);
-  return out;
+  return text ? redactSecrets(text, secrets) : text;
 }
 
 /**
@@ -36,7 +12,7 @@ function scrubText(text: string | undefined, secrets: string[]): string | undefi
  * client's error may hold the request it sent, credentials included), except a string `code`.
  */
 export function scrubSecrets(err: unknown, secretData: unknown, depth = 0): Error {
-  const secrets = secretValues(secretData);
+  const secrets = secretStrings(secretData);
   if (!(err instanceof Error)) return new Error(scrubText(`non-error thrown: ${String(err)}`, secrets));
   const message = scrubText(err.message, secrets) ?? '';
   const clean =

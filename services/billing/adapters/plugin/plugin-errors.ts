@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind } from '../../../../lib/errors/domain-error';
-import { redactSecrets } from '../../application/sync/redact-secrets';
+import { redactSecrets } from '../../../../lib/secrets/redact';
 
 /** The plugin method a failure came from, in the protocol's words. */
 export type PluginMethod = 'Init' | 'Verify' | 'GetTasks' | 'GetCostData';

@@ -1,7 +1,7 @@
 import { DomainError } from '../../../../lib/errors/domain-error';
 import { connectPlugin, type PluginClient } from '../../../../plugins/sdk';
 import type { CostRow, PluginAccountCall, PluginInfo, PluginPort, PluginTasks, Task } from '../../application/sync/plugin-port';
-import { secretStrings } from '../../application/sync/redact-secrets';
+import { secretStrings } from '../../../../lib/secrets/redact';
 import { duration, pluginError, type PluginMethod } from './plugin-errors';
 import { toPluginInfo } from './plugin-metadata';
 

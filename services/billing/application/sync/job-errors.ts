@@ -1,5 +1,5 @@
 import { DomainError, isDomainError } from '../../../../lib/errors/domain-error';
-import { redactSecrets } from './redact-secrets';
+import { redactSecrets } from '../../../../lib/secrets/redact';
 
 /** Why a running job's signal was aborted. */
 export type StopReason = 'CANCELED' | 'INTERRUPTED' | 'LEASE_LOST';

@@ -8,7 +8,7 @@ import type { QueueEntry, RunResult } from './job-queue';
 import { endOpenTasks, type JobRecords } from './job-records';
 import { syncLeaseId, type Leases } from './leases';
 import type { PluginAccountCall, PluginPort, PluginTasks, Task } from './plugin-port';
-import { redactSecrets, secretStrings } from './redact-secrets';
+import { redactSecrets, secretStrings } from '../../../../lib/secrets/redact';
 import { validateRow, type RowRules } from './row-validation';
 import { clip } from './sync-windows';
 

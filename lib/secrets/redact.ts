@@ -1,8 +1,8 @@
 /**
- * Removes credential values from text that may end up in a job record or a log line (a plugin
- * in any language may echo what it was sent in an error message).
+ * Removes credential values from text that may reach a log line, a job record or an error (a
+ * plugin in any language may echo what it was sent). Shared by the plugin SDK and billing.
  */
-const CENSOR = '[REDACTED]';
+export const CENSOR = '[REDACTED]';
 /** Shorter values ("us", "true") would censor ordinary words and are not secret on their own. */
 const MIN_SECRET_LENGTH = 4;
 
