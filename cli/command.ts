@@ -1,0 +1,26 @@
+import type { Flags } from './args';
+import type { GatewayClient, Json } from './gateway-client';
+import type { Io } from './io';
+
+/** What a command gets: its flags and positionals, the gateway, and where to write. */
+export interface Ctx {
+  flags: Flags;
+  client: GatewayClient;
+  io: Io;
+  /** Prints a line (human output). */
+  say(line: string): void;
+  /** Prints the raw JSON answer when --json was given; true if it did. */
+  printJson(value: Json): boolean;
+}
+
+export interface Command {
+  /** The words that name it: ['project', 'create']. */
+  words: string[];
+  /** One line: the synopsis shown in the help. */
+  usage: string;
+  /** Flags it takes (besides --json, --endpoint, --key). */
+  flags: string[];
+  /** How many positionals it takes. */
+  positionals: number;
+  run(ctx: Ctx): Promise<void>;
+}
