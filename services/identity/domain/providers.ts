@@ -104,6 +104,26 @@ export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [
       additionalProperties: false,
     },
   },
+  {
+    provider: 'focus',
+    name: 'FOCUS export',
+    isBilling: true,
+    accountSchema: {
+      type: 'object',
+      required: ['account_id'],
+      properties: { account_id: { type: 'string', title: 'Account', description: 'The SubAccountId (or BillingAccountId) of its rows', minLength: 1, maxLength: 256 } },
+      additionalProperties: false,
+    },
+    credentialSchema: {
+      type: 'object',
+      required: ['location'],
+      properties: {
+        location: { type: 'string', title: 'Location', description: 'A FOCUS CSV file (plain or .gz), a folder of them, or an http(s) URL', minLength: 1, maxLength: 2048 },
+        bearer_token: { type: 'string', title: 'Bearer token', description: 'For an http(s) location', format: 'password' },
+      },
+      additionalProperties: false,
+    },
+  },
 ];
 
 export const BUILT_IN_KEYS = new Set(BUILT_IN_PROVIDERS.map((p) => p.provider));

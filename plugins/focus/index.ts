@@ -1,0 +1,11 @@
+export { createFocusPlugin, PLUGIN_NAME, PLUGIN_VERSION, PROVIDER, PROVIDER_TAG, toCostRow, type FocusPluginOptions } from './plugin';
+export { FOCUS_VARS, loadFocusConfig, type FocusConfig } from './config';
+export { CREDENTIAL_SCHEMA, parseCredentials, type FocusCredentials } from './credentials';
+export { OPTIONS_SCHEMA, parseOptions, type FocusOptions } from './options';
+export { DailyAggregator, type AggregateSettings, type DailyCost } from './daily-aggregator';
+export { CsvRecordReader, CsvSyntaxError, type CsvRecord } from './csv-records';
+export { listSources, type ExportSource, type SourceSettings } from './export-sources';
+export { readExport, readExports, readHeader } from './read-exports';
+export { aggregateFocusFile, type AggregateFocusFileResult } from './aggregate-file';
+export { COST_COLUMNS, CHARGE_CATEGORIES, REQUIRED_COLUMNS, focusVersion } from './focus-columns';
+export { describeProblem, type OnBadRows, type RowProblem } from './bad-rows';
