@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Decimal } from '../../../lib/money';
 
-/** The real FOCUS 1.0 sample (1,000 rows; AWS, Microsoft, Oracle; September 2024). */
-export const SAMPLE = '/work/shared/data/focus/focus_sample_1.0.csv';
+/**
+ * The real FOCUS 1.0 sample (1,000 rows; AWS, Microsoft, Oracle; September 2024), in the shared
+ * folder beside the repository (TALLY_SHARED_DIR overrides where that is).
+ */
+export const SAMPLE = join(process.env.TALLY_SHARED_DIR ?? join(__dirname, '..', '..', '..', '..', 'shared'), 'data', 'focus', 'focus_sample_1.0.csv');
 export const SAMPLE_RANGE = { start: '2024-09-01', end: '2024-09-30' } as const;
 
 /**
