@@ -6,12 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as analyze from './analyze';
+import * as focus from './focus';
 import * as gateway from './gateway';
 import * as ingest from './ingest';
 import * as reassign from './reassign';
 import { log, MismatchError, RESULTS_DIR, writeResult, type BenchOptions, type BenchResult } from './support';
 
-const BENCHMARKS: Record<string, { run(o: BenchOptions): Promise<BenchResult> }> = { analyze, ingest, reassign, gateway };
+const BENCHMARKS: Record<string, { run(o: BenchOptions): Promise<BenchResult> }> = { analyze, ingest, reassign, gateway, focus };
 
 function parseArgs(argv: string[]): { names: string[]; opts: BenchOptions; child: boolean } {
   const names: string[] = [];
