@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_FLAGS := --no-audit --no-fund
 
-.PHONY: install proto build lint test run bench clean
+.PHONY: install proto build lint test run run-processes bench clean
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci $(NPM_FLAGS)
@@ -33,6 +33,10 @@ test: install lint
 
 run: build
 	node dist/scripts/run-local.js
+
+## run-processes: each service as its own process against NATS (and MongoDB when configured)
+run-processes: build
+	scripts/run-processes.sh
 
 bench: build
 	node dist/bench/run.js $(filter-out $@,$(MAKECMDGOALS))
