@@ -5,14 +5,14 @@ import type { Store } from '../../../../lib/store/port';
 import { BILLING_COLLECTIONS, DEFAULT_SETTINGS, type SettingsRecord } from '../../domain/records';
 import { LimbTotal } from '../ledger/amount-limbs';
 import { firstDayOf, lastDayOf } from '../ledger/calendar';
-import { readConsistently } from '../ledger/ledger-epoch';
-import { readVisibility } from '../ledger/visible-rows';
+import { readConsistentlyAt } from '../ledger/ledger-epoch';
 import { parseAnalyzeRequest, type AnalyzeSpec } from './analyze-request';
 import { loadAttribution, type Attribution } from './attribution';
 import { ACCOUNT_PATHS, choosePairs } from './candidates';
 import { convert, loadRates, type RateBook, type RateRef } from './exchange-rates';
 import { fetchFacts, type Fact } from './fetch-facts';
 import { andTerms, compilePredicate, filterPaths, type RowPredicate } from './filter-predicate';
+import { LedgerReadSession } from './rollup-cache';
 import { shapeGroups, type GroupTotals } from './group-results';
 import { accumulatedPeriod, periodOf, periodsOf } from './periods';
 import { scopeOf } from './principal-scope';
@@ -56,26 +56,51 @@ export async function analyze(deps: AnalyzeDeps, principal: Principal, request: 
   const accountTerms = andTerms(spec.filter)
     .filter((t) => filterPaths(t).every((p) => ACCOUNT_PATHS.has(p)))
     .map((t) => compilePredicate(t));
-  const facts = await readConsistently(store, domainId, async (source) => {
-    const candidates = choosePairs(await readVisibility(source, domainId), spec.start, spec.end, attribution, scope.projects, accountTerms);
-    return fetchFacts(source, {
-      domainId,
-      plan,
-      needs,
-      candidates,
-      start: spec.start,
-      end: spec.end,
-      refinement: {
-        accountChanges: (sa, month) => attribution.changesWithin(sa, clampStart(spec, month), clampEnd(spec, month)),
-        currencyUnstable: (currency, month) => currency !== target && !rates.constantOver(currency, clampStart(spec, month), clampEnd(spec, month)),
-      },
-    });
-  });
+  const { facts } = await readConsistentlyAt(
+    store,
+    domainId,
+    async (source, epoch) => {
+      const session = new LedgerReadSession(store, domainId, epoch);
+      const candidates = choosePairs(await session.readVisibility(source), spec.start, spec.end, attribution, scope.projects, accountTerms);
+      const read = await fetchFacts(source, {
+        domainId,
+        plan,
+        needs,
+        candidates,
+        session,
+        start: spec.start,
+        end: spec.end,
+        refinement: {
+          accountChanges: (sa, month) => attribution.changesWithin(sa, clampStart(spec, month), clampEnd(spec, month)),
+          currencyUnstable: (currency, month) => currency !== target && !rates.constantOver(currency, clampStart(spec, month), clampEnd(spec, month)),
+        },
+      });
+      return { facts: read, session };
+    },
+    ({ session }) => session.keep(),
+  );
   return summarize(spec, facts, { attribution, rates, needs, projects: scope.projects, target });
 }
 
-const clampStart = (spec: AnalyzeSpec, month: string) => (spec.start > firstDayOf(month) ? spec.start : firstDayOf(month));
-const clampEnd = (spec: AnalyzeSpec, month: string) => (spec.end < lastDayOf(month) ? spec.end : lastDayOf(month));
+/** The first and last days of a month within the request's range (memoised per request). */
+function clamps(spec: AnalyzeSpec): Map<string, [string, string]> {
+  let map = clampMemo.get(spec);
+  if (!map) clampMemo.set(spec, (map = new Map()));
+  return map;
+}
+const clampMemo = new WeakMap<AnalyzeSpec, Map<string, [string, string]>>();
+function clamped(spec: AnalyzeSpec, month: string): [string, string] {
+  const memo = clamps(spec);
+  let c = memo.get(month);
+  if (!c) {
+    const first = firstDayOf(month);
+    const last = lastDayOf(month);
+    memo.set(month, (c = [spec.start > first ? spec.start : first, spec.end < last ? spec.end : last]));
+  }
+  return c;
+}
+const clampStart = (spec: AnalyzeSpec, month: string) => clamped(spec, month)[0];
+const clampEnd = (spec: AnalyzeSpec, month: string) => clamped(spec, month)[1];
 
 interface SummaryContext {
   attribution: Attribution;

@@ -1,12 +1,12 @@
 import { DomainError } from '../../../../lib/errors/domain-error';
 import type { Source } from '../../../../lib/resource/resource-collection';
-import type { Filter, GroupSpec } from '../../../../lib/store/port';
+import { compareValues } from '../../../../lib/store/value-order';
 import { LimbTotal, parseLimbs } from '../ledger/amount-limbs';
 import { firstDayOf, lastDayOf, monthsBetween, yearsBetween } from '../ledger/calendar';
-import { chunked } from '../ledger/commit-transaction';
 import { accountBucketKey, domainBucketKey, isStored, periodField, rollupCollection, type FamilyName, type Grain } from '../ledger/rollup-families';
 import { chunkRows, forEachVisibleChunk } from '../ledger/visible-rows';
 import type { Candidates } from './candidates';
+import type { BucketDoc, LedgerReadSession } from './rollup-cache';
 import type { Needs, Piece, Plan } from './query-plan';
 
 /** Costs as read: one amount per period, currency and the keys the plan grouped on. */
@@ -42,18 +42,12 @@ export interface FetchInput {
   plan: Plan;
   needs: Needs;
   candidates: Candidates;
+  /** Where the visibility and rollup documents are read from (cached per ledger epoch). */
+  session: LedgerReadSession;
   start: string;
   end: string;
   refinement: Refinement;
 }
-
-const SUMS = {
-  a0: { op: 'sum', field: 'a0' },
-  a1: { op: 'sum', field: 'a1' },
-  a2: { op: 'sum', field: 'a2' },
-  a3: { op: 'sum', field: 'a3' },
-  rows: { op: 'sum', field: 'rows' },
-} as const;
 
 /** Documents one group may add before a float64 limb sum could stop being exact. */
 const SAFE_GROUP_DOCS = Math.floor(Number.MAX_SAFE_INTEGER / 1e9);
@@ -134,17 +128,10 @@ interface Only {
   currencies: ReadonlySet<string>;
 }
 
-/** One piece of one family, grouped in the store (or from the raw rows where the family has no such grain). */
+/** One piece of one family, grouped from its rollup documents (or from the raw rows where the family has no such grain). */
 async function fetchPiece(source: Source, input: FetchInput, family: FamilyName, keys: string[], piece: Piece, only?: Only): Promise<Fact[]> {
   const { grain } = piece;
   if (!isStored(family, grain)) return fetchRaw(source, input, piece.from, piece.to, only);
-  const extra: Filter = {};
-  if (only) {
-    const or: Filter[] = [];
-    if (only.sas.size > 0) or.push({ service_account_id: { $in: [...only.sas] } });
-    if (only.currencies.size > 0) or.push({ currency: { $in: [...only.currencies] } });
-    extra.$or = or;
-  }
   const field = periodField(grain);
   const buckets = grain === 'day' ? monthsBetween(piece.from, piece.to) : yearsBetween(piece.from, piece.to);
   const tagKey = family === 'tag' ? input.plan.tagKey : undefined;
@@ -152,30 +139,97 @@ async function fetchPiece(source: Source, input: FetchInput, family: FamilyName,
   const bucketKeys = accountLevel
     ? accounts.flatMap((sa) => buckets.map((b) => accountBucketKey(input.domainId, sa, b)))
     : buckets.map((b) => domainBucketKey(input.domainId, b, tagKey));
-  const coll = source.collection(rollupCollection(family, grain));
-  const spec: GroupSpec = { keys: [field, 'currency', ...keys], accumulators: { ...SUMS } };
+  const docs = await input.session.readBuckets(source, rollupCollection(family, grain), accountLevel ? 'sk' : 'dk', bucketKeys);
+  const checkTag = accountLevel && tagKey !== undefined;
+  const groupKeys = [field, 'currency', ...keys];
+  const memoKey = `${groupKeys.join('\u0001')}\u0002${checkTag ? tagKey : ''}`;
+  const groups = new Map<string, Group>();
+  for (const bucket of docs) {
+    const parts = only ? groupBucket(bucket, input.domainId, groupKeys, checkTag ? tagKey : undefined, only) : memoGroups(bucket, memoKey, () => groupBucket(bucket, input.domainId, groupKeys, checkTag ? tagKey : undefined));
+    for (const [id, part] of parts) {
+      const period = part.values[0];
+      if (typeof period !== 'string' || period < piece.from || period > piece.to) continue;
+      const g = groups.get(id);
+      if (!g) groups.set(id, { ...part });
+      else {
+        g.a0 += part.a0;
+        g.a1 += part.a1;
+        g.a2 += part.a2;
+        g.a3 += part.a3;
+        g.rows += part.rows;
+        g.docs += part.docs;
+      }
+    }
+  }
+  const sorted = [...groups.values()].sort((a, b) => {
+    for (let i = 0; i < a.values.length; i++) {
+      const c = compareValues(a.values[i], b.values[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
   const facts: Fact[] = [];
-  for (const chunk of chunked(bucketKeys)) {
-    const filter: Filter = {
-      [accountLevel ? 'sk' : 'dk']: chunk.length === 1 ? chunk[0] : { $in: chunk },
-      domain_id: input.domainId,
-      [field]: { $gte: piece.from, $lte: piece.to },
-      ...(accountLevel && tagKey !== undefined ? { tag_key: tagKey } : {}),
-      ...extra,
-    };
-    let groups = await coll.group(filter, spec);
-    if (groups.some((g) => (g.rows as number) >= SAFE_GROUP_DOCS)) groups = await checkedGroups(coll, filter, spec);
-    for (const g of groups) facts.push(toFact(g, grain, field, keys, tagKey));
+  for (const g of sorted) {
+    // Every limb is an integer below 1e9 in magnitude: sums of fewer documents than this are exact.
+    if (g.docs >= SAFE_GROUP_DOCS)
+      throw new DomainError('INTERNAL', 'LEDGER.SUM_TOO_LARGE', 'a cost group holds too many documents to be added exactly; narrow the request');
+    const row: Record<string, unknown> = { a0: g.a0, a1: g.a1, a2: g.a2, a3: g.a3, rows: g.rows };
+    groupKeys.forEach((k, i) => (row[k] = g.values[i]));
+    facts.push(toFact(row, grain, field, keys, tagKey));
   }
   return facts;
 }
 
-/** Groups again with a document count, and refuses sums that could be inexact. */
-async function checkedGroups(coll: ReturnType<Source['collection']>, filter: Filter, spec: GroupSpec): Promise<Record<string, unknown>[]> {
-  const groups = await coll.group(filter, { keys: spec.keys, accumulators: { ...spec.accumulators, docs: { op: 'count' } } });
-  if (groups.some((g) => (g.docs as number) >= SAFE_GROUP_DOCS))
-    throw new DomainError('INTERNAL', 'LEDGER.SUM_TOO_LARGE', 'a cost group holds too many documents to be added exactly; narrow the request');
-  return groups;
+interface Group {
+  values: unknown[];
+  a0: number;
+  a1: number;
+  a2: number;
+  a3: number;
+  rows: number;
+  docs: number;
+}
+
+const numberOf = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+/**
+ * A bucket's documents added up by the group keys (the period first), by an id of the key
+ * values. Cached buckets never change (a new epoch reads new ones), so without `only` this is
+ * remembered per bucket and key set.
+ */
+function groupBucket(bucket: readonly BucketDoc[], domainId: string, groupKeys: readonly string[], tagKey: string | undefined, only?: Only): Map<string, Group> {
+  const out = new Map<string, Group>();
+  for (const doc of bucket) {
+    if (doc.domain_id !== domainId) continue;
+    if (tagKey !== undefined && doc.tag_key !== tagKey) continue;
+    if (only && !((doc.service_account_id !== null && only.sas.has(doc.service_account_id)) || (doc.currency !== null && only.currencies.has(doc.currency)))) continue;
+    const values: unknown[] = [];
+    let id = '';
+    for (const k of groupKeys) {
+      const v = doc[k] ?? null;
+      values.push(v);
+      id += v === null ? '~' : typeof v === 'string' ? `${v.length}:${v}` : `?${JSON.stringify(v)}`;
+    }
+    let g = out.get(id);
+    if (!g) out.set(id, (g = { values, a0: 0, a1: 0, a2: 0, a3: 0, rows: 0, docs: 0 }));
+    g.a0 += numberOf(doc.a0);
+    g.a1 += numberOf(doc.a1);
+    g.a2 += numberOf(doc.a2);
+    g.a3 += numberOf(doc.a3);
+    g.rows += numberOf(doc.rows);
+    g.docs += doc.docs;
+  }
+  return out;
+}
+
+const bucketMemo = new WeakMap<readonly BucketDoc[], Map<string, Map<string, Group>>>();
+
+function memoGroups(bucket: readonly BucketDoc[], key: string, compute: () => Map<string, Group>): Map<string, Group> {
+  let memo = bucketMemo.get(bucket);
+  if (!memo) bucketMemo.set(bucket, (memo = new Map()));
+  let found = memo.get(key);
+  if (!found) memo.set(key, (found = compute()));
+  return found;
 }
 
 function toFact(g: Record<string, unknown>, grain: Grain, field: string, keys: string[], tagKey: string | undefined): Fact {

@@ -30,10 +30,27 @@ const OPTIMISTIC_ATTEMPTS = 3;
  * transaction (one consistent view on both stores). `read` must have no other side effects.
  */
 export async function readConsistently<T>(store: Store, domainId: string, read: (source: Source) => Promise<T>): Promise<T> {
+  return readConsistentlyAt(store, domainId, (source) => read(source));
+}
+
+/**
+ * readConsistently, telling `read` the epoch its reads are checked against (null inside the
+ * final transaction), and calling `confirmed` with the result of the attempt whose reads were
+ * found to be of that epoch (before it is returned).
+ */
+export async function readConsistentlyAt<T>(
+  store: Store,
+  domainId: string,
+  read: (source: Source, epoch: number | null) => Promise<T>,
+  confirmed?: (result: T) => void,
+): Promise<T> {
   for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
     const before = await readEpoch(store, domainId);
-    const result = await read(store);
-    if ((await readEpoch(store, domainId)) === before) return result;
+    const result = await read(store, before);
+    if ((await readEpoch(store, domainId)) === before) {
+      confirmed?.(result);
+      return result;
+    }
   }
-  return store.transaction((tx) => read(tx));
+  return store.transaction((tx) => read(tx, null));
 }
