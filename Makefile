@@ -20,6 +20,7 @@ build: install
 	npx tsc -p tsconfig.build.json
 	cd lib && find . -name '*.proto' -exec cp --parents {} ../dist/lib/ \;
 	mkdir -p dist/gen && cp gen/descriptor.binpb dist/gen/
+	rm -rf dist/services/gateway/web && cp -r services/gateway/web dist/services/gateway/web
 
 ## lint: buf lint, generated code up to date, tsc and eslint
 lint: install

@@ -163,7 +163,8 @@ async function main(): Promise<void> {
   const unregistered = state.issued.length < 4 ? [issue('900000000003'), issue('900000000004')] : state.issued.slice(2);
   writeFileSync(CREDENTIALS_FILE, JSON.stringify(unregistered, null, 2), { mode: 0o600 });
 
-  console.log(`api: http://127.0.0.1:${gateway.httpPort}/ (HTTP/JSON, e.g. POST /billing/cost/analyze)`);
+  console.log(`console: http://127.0.0.1:${gateway.httpPort}/`);
+  console.log(`api: http://127.0.0.1:${gateway.httpPort}/<identity|billing>/<resource>/<verb> (HTTP/JSON, e.g. POST /billing/cost/analyze)`);
   console.log(`grpc: 127.0.0.1:${gateway.grpcPort} (gateway; identity ${identityAddress}, billing ${billingConfig.TALLY_GRPC_HOST}:${billing.port})`);
   console.log(`api key: ${state.demo!.apiKey}`);
   console.log(`hyperbilling credentials: ${CREDENTIALS_FILE}`);

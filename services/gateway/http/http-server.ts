@@ -12,6 +12,7 @@ import { applyCors } from './cors';
 import { fromError, fromGrpcStatus, type HttpFailure } from './errors';
 import type { HttpMetrics } from './http-metrics';
 import { decodeRequest, encodeResponse } from './json-codec';
+import { createStaticHandler, isConsoleRequest } from './static-files';
 
 export interface GatewayHttpOptions {
   host: string;
@@ -53,6 +54,7 @@ function send(res: ServerResponse, httpStatus: number, body: unknown): void {
  */
 export async function startGatewayHttp(o: GatewayHttpOptions): Promise<RunningHttp> {
   const routes = new Map(o.methods.map((m) => [m.httpPath, m]));
+  const serveConsole = createStaticHandler();
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, route: PublicMethod): Promise<void> {
     const abort = new AbortController();
@@ -95,6 +97,10 @@ export async function startGatewayHttp(o: GatewayHttpOptions): Promise<RunningHt
 
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       send(res, o.serving() ? 200 : 503, { status: o.serving() ? 'SERVING' : 'NOT_SERVING' });
+      return;
+    }
+    if (!route && isConsoleRequest(req.method, path)) {
+      serveConsole(req, res, path);
       return;
     }
     applyCors(o.corsOrigins, req, res);
