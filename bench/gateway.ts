@@ -2,17 +2,33 @@
  * gateway: unary calls (ProjectService.Get with an API key) through the gateway against the same
  * calls straight to identity: same client code and options, same concurrency, same count,
  * alternating rounds so both see the same machine.
+ *
+ * Three processes, as deployed: the back ends (identity + billing, bench/gateway-backends.ts) in
+ * one child, the gateway (bench/gateway-proxy.ts) in another, the load client here. Direct is
+ * client -> identity; through the gateway is client -> gateway -> identity.
  */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import * as projectPb from '../gen/tally/identity/v1/project';
-import { startTestGateway } from '../test/support/gateway-harness';
 import { api } from '../test/support/grpc-clients';
-import { startSuite, type Suite } from '../test/support/suite';
+import { forkChild, kill, type BackendsReady, type GatewayReady } from './gateway-child';
 import { log, machine, now, round, summary, type BenchOptions, type BenchResult } from './support';
 
 const CONCURRENCY = 16;
 const ROUNDS = 3;
 
 type Call = () => Promise<unknown>;
+
+/** CPU time (user + system, ms) a child process has used, from /proc (Linux); NaN elsewhere. */
+function childCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 1/100 s (USER_HZ)
+  } catch {
+    return NaN;
+  }
+}
 
 /** `count` calls with `concurrency` in flight; latencies in ms and the wall time. */
 async function load(call: Call, count: number, concurrency: number): Promise<{ ms: number; latencies: number[] }> {
@@ -33,22 +49,32 @@ async function load(call: Call, count: number, concurrency: number): Promise<{ m
 
 export async function run(opts: BenchOptions): Promise<BenchResult> {
   const count = opts.size ?? (opts.full ? 20_000 : 5_000);
-  let s: Suite | undefined;
-  let gw: Awaited<ReturnType<typeof startTestGateway>> | undefined;
+  const children: ChildProcess[] = [];
   const clients: { close(): void }[] = [];
   try {
-    s = await startSuite();
-    gw = await startTestGateway(s);
-    const d = await s.identity.root.domains.create({ name: 'Bench' });
-    const admin = s.identity.as(d.key);
-    const project = (await admin.projects.create({ name: 'bench' })).project;
-    const direct = api(projectPb, projectPb.ProjectServiceClient, s.identity.address, d.key);
-    const viaGateway = api(projectPb, projectPb.ProjectServiceClient, gw.grpcAddress, d.key);
+    const backends = (await forkChild<BackendsReady>('gateway-backends', {}, children)).ready;
+    const gw = (
+      await forkChild<GatewayReady>(
+        'gateway-proxy',
+        {
+          TALLY_INTERNAL_TOKEN_SECRET: backends.internalSecret,
+          TALLY_IDENTITY_ENDPOINT: backends.identityAddress,
+          TALLY_BILLING_ENDPOINT: backends.billingAddress,
+          TALLY_GATEWAY_GRPC_PORT: '0',
+          TALLY_GATEWAY_HTTP_PORT: '0',
+          TALLY_SHUTDOWN_GRACE_MS: '1000',
+          TALLY_LOG_LEVEL: 'warn',
+        },
+        children,
+      )
+    ).ready;
+    const direct = api(projectPb, projectPb.ProjectServiceClient, backends.identityAddress, backends.key);
+    const viaGateway = api(projectPb, projectPb.ProjectServiceClient, `127.0.0.1:${gw.grpcPort}`, backends.key);
     clients.push(direct, viaGateway);
-    const req = { projectId: project.projectId };
+    const req = { projectId: backends.projectId };
     const check = async (c: typeof direct, what: string) => {
       const got = (await c.get(req)).project;
-      if (got?.projectId !== project.projectId || got?.name !== 'bench') throw new Error(`gateway: ${what} answered ${JSON.stringify(got)}`);
+      if (got?.projectId !== backends.projectId || got?.name !== 'bench') throw new Error(`gateway: ${what} answered ${JSON.stringify(got)}`);
     };
     await check(direct, 'identity');
     await check(viaGateway, 'the gateway');
@@ -60,15 +86,36 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     const gatewayLat: number[] = [];
     let directMs = 0;
     let gatewayMs = 0;
+    const roundsCallsPerSecond: { direct: number; gateway: number }[] = [];
+    // CPU ms per call spent in each process, per path: where the cores go.
+    const cpu = { direct: { client: 0, backends: 0, gateway: 0 }, gateway: { client: 0, backends: 0, gateway: 0 } };
+    const sample = () => ({ client: process.cpuUsage(), backends: childCpuMs(children[0].pid), gateway: childCpuMs(children[1].pid) });
+    const timed = async (path: 'direct' | 'gateway', call: Call) => {
+      const s0 = sample();
+      const res = await load(call, count, CONCURRENCY);
+      const c = process.cpuUsage(s0.client);
+      cpu[path].client += (c.user + c.system) / 1000;
+      cpu[path].backends += childCpuMs(children[0].pid) - s0.backends;
+      cpu[path].gateway += childCpuMs(children[1].pid) - s0.gateway;
+      return res;
+    };
     for (let r = 0; r < ROUNDS; r++) {
-      const a = await load(() => direct.get(req), count, CONCURRENCY);
-      const b = await load(() => viaGateway.get(req), count, CONCURRENCY);
+      const a = await timed('direct', () => direct.get(req));
+      const b = await timed('gateway', () => viaGateway.get(req));
       directMs += a.ms;
       gatewayMs += b.ms;
       directLat.push(...a.latencies);
       gatewayLat.push(...b.latencies);
-      log(`gateway: round ${r + 1}: direct ${Math.round(count / (a.ms / 1000))} calls/s, gateway ${Math.round(count / (b.ms / 1000))} calls/s`);
+      roundsCallsPerSecond.push({ direct: Math.round(count / (a.ms / 1000)), gateway: Math.round(count / (b.ms / 1000)) });
+      log(`gateway: round ${r + 1}: direct ${roundsCallsPerSecond[r].direct} calls/s, gateway ${roundsCallsPerSecond[r].gateway} calls/s`);
     }
+    const perCall = (x: { client: number; backends: number; gateway: number }) => ({
+      client: round(x.client / (count * ROUNDS), 3),
+      backends: round(x.backends / (count * ROUNDS), 3),
+      gateway: round(x.gateway / (count * ROUNDS), 3),
+    });
+    const cpuMsPerCall = { direct: perCall(cpu.direct), gateway: perCall(cpu.gateway) };
+    log(`gateway: CPU ms per call (client / backends / gateway): direct ${Object.values(cpuMsPerCall.direct).join(' / ')}, through the gateway ${Object.values(cpuMsPerCall.gateway).join(' / ')}`);
     const directRate = Math.round((count * ROUNDS) / (directMs / 1000));
     const gatewayRate = Math.round((count * ROUNDS) / (gatewayMs / 1000));
     const ds = summary(directLat);
@@ -92,13 +139,12 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       notes: [
         `ProjectService.Get with the domain's API key (identity verifies it directly; the gateway resolves it to a principal and forwards with a signed token), concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${count} calls each.`,
         `Added latency through the gateway: p50 +${addedP50} ms, p99 +${addedP99} ms.`,
-        'Client, gateway, identity and billing all run in one Node process (test harness), so the gateway\'s CPU is taken from the same 2 cores the client and identity use: a stricter setting than separate processes.',
+        `Three Node processes as deployed: identity + billing (one child), the gateway (another child), the load client (this process); ${cpus().length} cores shared by the three, so on a small machine the gateway's CPU still competes with the client's and identity's.`,
       ],
-      raw: { concurrency: CONCURRENCY, rounds: ROUNDS, direct: { callsPerSecond: directRate, latencyMs: ds }, gateway: { callsPerSecond: gatewayRate, latencyMs: gs }, addedP50Ms: addedP50, addedP99Ms: addedP99 },
+      raw: { processes: { backends: 'identity + billing', gateway: 'gateway', client: 'load client' }, cores: cpus().length, concurrency: CONCURRENCY, rounds: ROUNDS, roundsCallsPerSecond, cpuMsPerCall, direct: { callsPerSecond: directRate, latencyMs: ds }, gateway: { callsPerSecond: gatewayRate, latencyMs: gs }, addedP50Ms: addedP50, addedP99Ms: addedP99 },
     };
   } finally {
     for (const c of clients) c.close();
-    await gw?.stop();
-    await s?.stop();
+    await Promise.all(children.map((c) => kill(c)));
   }
 }
