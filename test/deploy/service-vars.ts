@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ConfigSchema } from '../../lib/config/config';
 import { BILLING_VARS } from '../../services/billing/config';
 import { IDENTITY_VARS } from '../../services/identity/config';
+import { FOCUS_VARS } from '../../plugins/focus/config';
 import { HYPERBILLING_VARS } from '../../plugins/hyperbilling/config';
 import { PLUGIN_VARS } from '../../plugins/sdk/config';
 
@@ -32,11 +33,12 @@ export function entryPoints(): Record<string, EntryPoint> {
     'dist/services/gateway/main.js': gatewayEntryPoint(),
     'dist/plugins/hyperbilling/main.js': { vars: { ...PLUGIN_VARS, ...HYPERBILLING_VARS } },
     'dist/plugins/demo/main.js': { vars: PLUGIN_VARS },
+    'dist/plugins/focus/main.js': { vars: { ...PLUGIN_VARS, ...FOCUS_VARS } },
   };
 }
 
 /** Every *_VARS list, for the documentation check. */
 export function allVarLists(): Record<string, ConfigSchema> {
   const gateway = gatewayEntryPoint().vars;
-  return { IDENTITY_VARS, BILLING_VARS, PLUGIN_VARS, HYPERBILLING_VARS, ...(gateway ? { GATEWAY_VARS: gateway } : {}) };
+  return { IDENTITY_VARS, BILLING_VARS, PLUGIN_VARS, HYPERBILLING_VARS, FOCUS_VARS, ...(gateway ? { GATEWAY_VARS: gateway } : {}) };
 }
