@@ -6,7 +6,7 @@ import { mintApiKey } from './api-key-secret';
 import { apiKeys, projects } from './collections';
 import type { IdentityDeps } from './deps';
 import { domainOf } from './scope';
-import { checkName, requireId } from './validate';
+import { checkName, requireId } from '../../../lib/validate/fields';
 
 const GRANTABLE: RoleName[] = ['DOMAIN_ADMIN', 'DOMAIN_VIEWER', 'PROJECT_MEMBER'];
 

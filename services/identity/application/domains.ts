@@ -9,7 +9,7 @@ import { apiKeys, domains } from './collections';
 import { commit } from './commit';
 import type { IdentityDeps } from './deps';
 import { domainEvent } from './events';
-import { checkName, checkTags } from './validate';
+import { checkName, checkTags } from '../../../lib/validate/fields';
 import { compileQuery, compileStatQuery, pageGroups } from '../../../lib/query';
 
 export async function createDomain(deps: IdentityDeps, p: Principal, req: { name: string; tags?: Record<string, unknown> }) {

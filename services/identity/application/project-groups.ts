@@ -9,7 +9,7 @@ import type { IdentityDeps } from './deps';
 import { projectGroupEvent } from './events';
 import { domainOf } from './scope';
 import type { Source } from './source';
-import { checkName, checkTags, requireId } from './validate';
+import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 
 const MAX_DEPTH = 32;
 

@@ -9,7 +9,7 @@ import type { IdentityDeps } from './deps';
 import { projectEvent } from './events';
 import { domainOf } from './scope';
 import type { Filter, Source } from './source';
-import { checkName, checkTags, requireId } from './validate';
+import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 
 async function checkGroup(source: Source, domainId: string, groupId: string): Promise<string> {
   if (groupId && !(await projectGroups.find(source, domainId, groupId))) {

@@ -9,7 +9,7 @@ import { checkSchema } from '../domain/schema-validator';
 import { providers, serviceAccounts } from './collections';
 import type { IdentityDeps } from './deps';
 import { domainOf } from './scope';
-import { checkName, checkTags, requireId } from './validate';
+import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 
 /** Built-in providers are stored under domain '' and visible to every domain. */
 const visibleTo = (domainId: string): Filter => ({ domain_id: { $in: ['', domainId] } });

@@ -9,7 +9,7 @@ import type { SecretRecord, ServiceAccountRecord } from '../domain/records';
 import { secrets } from './collections';
 import type { IdentityDeps } from './deps';
 import { domainOf } from './scope';
-import { requireId } from './validate';
+import { requireId } from '../../../lib/validate/fields';
 
 const aad = (s: { _id: string; domain_id: string }) => ({ domainId: s.domain_id, secretId: s._id });
 

@@ -14,7 +14,7 @@ import { findProvider } from './providers';
 import { domainOf } from './scope';
 import { deleteSecretOf, writeSecret } from './secrets';
 import type { Source } from './source';
-import { checkName, checkTags, requireId } from './validate';
+import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 
 const MAX_DATA_BYTES = 16 * 1024;
 

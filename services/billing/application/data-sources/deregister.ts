@@ -4,7 +4,7 @@ import type { BillingDeps } from '../ports';
 import { domainOf } from '../settings/scope';
 import { ensureSettings, settingsIn } from '../settings/settings-store';
 import { dataSources } from './collection';
-import { requireId } from './validate';
+import { requireId } from '../../../../lib/validate/fields';
 
 type RetireDeps = Pick<BillingDeps, 'store' | 'ledger' | 'sync' | 'logger'>;
 

@@ -4,7 +4,7 @@ import type { DataSourceRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
 import { domainOf } from '../settings/scope';
 import { dataSources } from './collection';
-import { requireId } from './validate';
+import { requireId } from '../../../../lib/validate/fields';
 
 /** One data source of the caller's domain; another domain's id is NOT_FOUND. DOMAIN_VIEWER. */
 export async function getDataSource(deps: Pick<BillingDeps, 'store'>, p: Principal, dataSourceId: string): Promise<DataSourceRecord> {

@@ -7,7 +7,8 @@ import { domainOf } from '../settings/scope';
 import { readSettings } from '../settings/settings-store';
 import { dataSources } from './collection';
 import { describePlugin, type PluginInit } from './plugin-init';
-import { checkName, checkOptions, checkPluginEndpoint, checkScheduleHours, checkTags, DATA_SOURCE_LIMITS } from './validate';
+import { checkName, checkTags } from '../../../../lib/validate/fields';
+import { checkOptions, checkPluginEndpoint, checkScheduleHours, DATA_SOURCE_LIMITS } from './validate';
 
 export interface RegisterDataSource {
   name: string;

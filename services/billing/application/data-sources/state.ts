@@ -3,7 +3,7 @@ import type { DataSourceRecord, DataSourceState } from '../../domain/records';
 import type { BillingDeps } from '../ports';
 import { domainOf } from '../settings/scope';
 import { dataSources } from './collection';
-import { requireId } from './validate';
+import { requireId } from '../../../../lib/validate/fields';
 
 async function setState(deps: Pick<BillingDeps, 'store'>, p: Principal, dataSourceId: string, state: DataSourceState): Promise<DataSourceRecord> {
   const domainId = domainOf(p, 'DOMAIN_ADMIN');

@@ -5,7 +5,8 @@ import type { BillingDeps } from '../ports';
 import { domainOf } from '../settings/scope';
 import { dataSources } from './collection';
 import { describePlugin, type PluginInit } from './plugin-init';
-import { checkName, checkOptions, checkPluginEndpoint, checkScheduleHours, checkTags, requireId } from './validate';
+import { checkName, checkTags, requireId } from '../../../../lib/validate/fields';
+import { checkOptions, checkPluginEndpoint, checkScheduleHours } from './validate';
 
 /** A change of a data source; absent fields keep their value. */
 export interface UpdateDataSource {

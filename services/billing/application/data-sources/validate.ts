@@ -1,48 +1,12 @@
 import { invalidArgument } from '../../../../lib/errors/domain-error';
 
 export const DATA_SOURCE_LIMITS = {
-  maxName: 200,
-  maxTags: 50,
-  maxTagsBytes: 16 * 1024,
   maxOptionsBytes: 16 * 1024,
   maxEndpoint: 255,
   /** Hours between scheduled re-pulls: 0 (off) to a week. */
   scheduleHours: { min: 0, max: 168 },
   maxPerDomain: 100,
 } as const;
-
-/** A trimmed, non-empty name of at most 200 characters. */
-export function checkName(value: string | undefined, field = 'name'): string {
-  const name = (value ?? '').trim();
-  if (!name) throw invalidArgument('FIELD.REQUIRED', field, `${field} is required`);
-  if (name.length > DATA_SOURCE_LIMITS.maxName) {
-    throw invalidArgument('FIELD.TOO_LONG', field, `${field} must be at most ${DATA_SOURCE_LIMITS.maxName} characters`);
-  }
-  return name;
-}
-
-/** Tags: at most 50 keys of simple values, 16 KiB in all. */
-export function checkTags(tags: Record<string, unknown> | undefined, field = 'tags'): Record<string, unknown> {
-  if (!tags) return {};
-  if (typeof tags !== 'object' || Array.isArray(tags)) throw invalidArgument('TAGS.INVALID', field, `${field} must be an object`);
-  const keys = Object.keys(tags);
-  if (keys.length > DATA_SOURCE_LIMITS.maxTags) {
-    throw invalidArgument('TAGS.TOO_MANY', field, `${field} may hold at most ${DATA_SOURCE_LIMITS.maxTags} keys`);
-  }
-  for (const k of keys) {
-    if (!/^[\w:/-]{1,128}$/.test(k)) {
-      throw invalidArgument('TAGS.BAD_KEY', `${field}.${k.slice(0, 128)}`, `${field} keys use letters, digits, _ : / - (no dots), at most 128 characters`);
-    }
-    const v = tags[k];
-    if (v !== null && typeof v === 'object') {
-      throw invalidArgument('TAGS.BAD_VALUE', `${field}.${k}`, `${field}.${k} must be a string, number, boolean or null`);
-    }
-  }
-  if (Buffer.byteLength(JSON.stringify(tags)) > DATA_SOURCE_LIMITS.maxTagsBytes) {
-    throw invalidArgument('TAGS.TOO_LARGE', field, `${field} must be at most ${DATA_SOURCE_LIMITS.maxTagsBytes} bytes`);
-  }
-  return tags;
-}
 
 /** Plugin options: a JSON object of at most 16 KiB (the plugin's Verify checks its content). */
 export function checkOptions(options: Record<string, unknown> | undefined, field = 'options'): Record<string, unknown> {
@@ -81,10 +45,4 @@ export function checkPluginEndpoint(value: string | undefined, field = 'plugin_e
   if (port < 1 || port > 65535) throw bad('has a port outside 1-65535');
   if (IPV4.test(host) && host.split('.').some((o) => Number(o) > 255)) throw bad('has an IPv4 address with a part above 255');
   return endpoint;
-}
-
-/** An id parameter that must be given. */
-export function requireId(value: string | undefined, field: string): string {
-  if (!value) throw invalidArgument('FIELD.REQUIRED', field, `${field} is required`);
-  return value;
 }
