@@ -5,7 +5,7 @@ import type { ApiKeyRecord, ProjectRecord } from '../domain/records';
 import { mintApiKey } from './api-key-secret';
 import { apiKeys, projects } from './collections';
 import type { IdentityDeps } from './deps';
-import { domainOf } from './scope';
+import { domainOf } from '../../../lib/auth/principal';
 import { checkName, requireId } from '../../../lib/validate/fields';
 
 const GRANTABLE: RoleName[] = ['DOMAIN_ADMIN', 'DOMAIN_VIEWER', 'PROJECT_MEMBER'];

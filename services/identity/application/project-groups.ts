@@ -7,7 +7,7 @@ import { projectGroups, projects } from './collections';
 import { commit } from './commit';
 import type { IdentityDeps } from './deps';
 import { projectGroupEvent } from './events';
-import { domainOf } from './scope';
+import { domainOf } from '../../../lib/auth/principal';
 import type { Source } from './source';
 import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 

@@ -7,7 +7,7 @@ import { projectGroups, projects, serviceAccounts } from './collections';
 import { commit } from './commit';
 import type { IdentityDeps } from './deps';
 import { projectEvent } from './events';
-import { domainOf } from './scope';
+import { domainOf } from '../../../lib/auth/principal';
 import type { Filter, Source } from './source';
 import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 

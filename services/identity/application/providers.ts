@@ -8,7 +8,7 @@ import type { ProviderRecord, ServiceAccountRecord } from '../domain/records';
 import { checkSchema } from '../domain/schema-validator';
 import { providers, serviceAccounts } from './collections';
 import type { IdentityDeps } from './deps';
-import { domainOf } from './scope';
+import { domainOf } from '../../../lib/auth/principal';
 import { checkName, checkTags, requireId } from '../../../lib/validate/fields';
 
 /** Built-in providers are stored under domain '' and visible to every domain. */

@@ -8,7 +8,7 @@ import type { TxContext } from '../../../lib/store/port';
 import type { SecretRecord, ServiceAccountRecord } from '../domain/records';
 import { secrets } from './collections';
 import type { IdentityDeps } from './deps';
-import { domainOf } from './scope';
+import { domainOf } from '../../../lib/auth/principal';
 import { requireId } from '../../../lib/validate/fields';
 
 const aad = (s: { _id: string; domain_id: string }) => ({ domainId: s.domain_id, secretId: s._id });

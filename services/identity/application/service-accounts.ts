@@ -11,7 +11,7 @@ import type { IdentityDeps } from './deps';
 import { secretEvent, serviceAccountEvent } from './events';
 import { projectScope } from './projects';
 import { findProvider } from './providers';
-import { domainOf } from './scope';
+import { domainOf } from '../../../lib/auth/principal';
 import { deleteSecretOf, writeSecret } from './secrets';
 import type { Source } from './source';
 import { checkName, checkTags, requireId } from '../../../lib/validate/fields';

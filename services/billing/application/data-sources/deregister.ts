@@ -1,7 +1,7 @@
 import type { Principal } from '../../../../lib/auth/principal';
 import { BILLING_COLLECTIONS, type JobRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { ensureSettings, settingsIn } from '../settings/settings-store';
 import { dataSources } from './collection';
 import { requireId } from '../../../../lib/validate/fields';

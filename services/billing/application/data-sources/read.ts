@@ -2,7 +2,7 @@ import type { Query, StatQuery, StatResult } from '../../../../gen/tally/core/v1
 import type { Principal } from '../../../../lib/auth/principal';
 import type { DataSourceRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { dataSources } from './collection';
 import { requireId } from '../../../../lib/validate/fields';
 

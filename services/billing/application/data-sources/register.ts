@@ -3,7 +3,7 @@ import { DomainError } from '../../../../lib/errors/domain-error';
 import { newId } from '../../../../lib/ids/ids';
 import type { DataSourceRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { readSettings } from '../settings/settings-store';
 import { dataSources } from './collection';
 import { describePlugin, type PluginInit } from './plugin-init';

@@ -2,7 +2,7 @@ import type { Principal } from '../../../../lib/auth/principal';
 import { DomainError } from '../../../../lib/errors/domain-error';
 import type { DataSourceRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { dataSources } from './collection';
 import { describePlugin, type PluginInit } from './plugin-init';
 import { checkName, checkTags, requireId } from '../../../../lib/validate/fields';

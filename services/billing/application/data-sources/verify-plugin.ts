@@ -3,7 +3,7 @@ import { failedPrecondition, notFound } from '../../../../lib/errors/domain-erro
 import { BILLING_COLLECTIONS, type AccountRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
 import type { PluginPort } from '../sync/plugin-port';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { getDataSource } from './read';
 
 /**

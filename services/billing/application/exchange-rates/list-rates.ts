@@ -2,7 +2,7 @@ import type { Query } from '../../../../gen/tally/core/v1/query';
 import type { Principal } from '../../../../lib/auth/principal';
 import type { ExchangeRateRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { exchangeRates } from './collection';
 
 /** The caller's domain's rates, by Query (EXCHANGE_RATE_QUERY_SCHEMA). DOMAIN_VIEWER. */

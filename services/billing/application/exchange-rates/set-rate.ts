@@ -4,7 +4,7 @@ import { assertCurrencyCode, Decimal } from '../../../../lib/money';
 import { isIsoDate } from '../../../../plugins/sdk/dates';
 import type { ExchangeRateRecord } from '../../domain/records';
 import type { BillingDeps } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { exchangeRateId, exchangeRates } from './collection';
 
 export interface SetExchangeRate {

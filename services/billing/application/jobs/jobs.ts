@@ -4,7 +4,7 @@ import { ResourceCollection } from '../../../../lib/resource/resource-collection
 import type { Query, StatQuery } from '../../../../gen/tally/core/v1/query';
 import { BILLING_COLLECTIONS, type JobRecord } from '../../domain/records';
 import type { BillingDeps, DateWindow } from '../ports';
-import { domainOf } from '../settings/scope';
+import { domainOf } from '../../../../lib/auth/principal';
 
 /** Sync jobs as users query them (JobService). */
 export const jobs = new ResourceCollection<JobRecord>(BILLING_COLLECTIONS.jobs, 'job', {

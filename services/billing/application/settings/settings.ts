@@ -4,7 +4,7 @@ import { dataSources } from '../data-sources/collection';
 import { retireDataSource } from '../data-sources/deregister';
 import { ensureHyperbillingDataSource, hyperbillingDataSourceId } from '../data-sources/hyperbilling';
 import type { BillingDeps } from '../ports';
-import { domainOf } from './scope';
+import { domainOf } from '../../../../lib/auth/principal';
 import { ensureSettings, settingsIn } from './settings-store';
 import { validateSettingsChange, type SettingsChange } from './validate-settings';
 
