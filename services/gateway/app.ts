@@ -1,4 +1,4 @@
-import { GrpcMetrics, metricsClientInterceptor, metricsServerInterceptor, startMetricsServer } from '../../lib/grpc/metrics';
+import { GrpcMetrics, metricsServerInterceptor, startMetricsServer } from '../../lib/grpc/metrics';
 import { loadDescriptorSet, startGrpcServer } from '../../lib/grpc/server';
 import { createLogger, type Logger } from '../../lib/log/logger';
 import { createAuthenticator } from './auth/authenticator';
@@ -47,7 +47,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     endpoints,
     internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET,
     maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES,
-    interceptors: [metricsClientInterceptor(metrics)],
+    metrics,
   });
   const metricsServer = await startMetricsServer({ port: config.TALLY_METRICS_PORT, host: config.TALLY_GRPC_HOST, registry: metrics.registry });
   const grpc = await startGrpcServer({

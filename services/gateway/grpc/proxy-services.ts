@@ -7,7 +7,7 @@ import type { Logger } from '../../../lib/log/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { PublicMethod } from '../contract/public-api';
 import { requestIdOf } from '../request-id';
-import { outboundDeadline, type Upstream } from '../upstream/forward';
+import { outboundDeadline, type CancelHook, type Upstream } from '../upstream/forward';
 
 export interface ProxyOptions {
   auth: Authenticator;
@@ -52,9 +52,13 @@ export function proxyServices(methods: PublicMethod[], o: ProxyOptions): BoundSe
 
 async function proxyCall(m: PublicMethod, call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>, o: ProxyOptions): Promise<void> {
   const requestId = requestIdOf(call.metadata.get('x-request-id'));
-  const log = o.logger.child({ request_id: requestId, method: m.grpcPath });
-  const abort = new AbortController();
-  call.on('cancelled', () => abort.abort());
+  // A child logger only when something is logged (debug on success, or an error).
+  const log = () => o.logger.child({ request_id: requestId, method: m.grpcPath });
+  const cancel: CancelHook = { cancelled: false, onCancel: undefined };
+  call.on('cancelled', () => {
+    cancel.cancelled = true;
+    cancel.onCancel?.();
+  });
   try {
     const credential = bearer(call.metadata);
     const principal = credential ? await o.auth.verify(credential) : null;
@@ -67,15 +71,15 @@ async function proxyCall(m: PublicMethod, call: ServerUnaryCall<Buffer, Buffer>,
       principal,
       requestId,
       deadline,
-      signal: abort.signal,
+      cancel,
     });
     const trailers = status.metadata ?? new Metadata();
     if (!trailers.get('x-request-id').length) trailers.set('x-request-id', requestId);
-    log.debug({ code: status.code, subject: principal.subject }, 'forwarded');
+    if (o.logger.isLevelEnabled('debug')) log().debug({ code: status.code, subject: principal.subject }, 'forwarded');
     if (response) callback(null, response, trailers);
     else callback({ code: status.code, details: status.details, metadata: trailers });
   } catch (err) {
-    const e = toServiceError(err, requestId, log);
+    const e = toServiceError(err, requestId, log());
     e.metadata?.set('x-request-id', requestId);
     callback(e);
   }
