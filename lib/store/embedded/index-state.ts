@@ -27,6 +27,13 @@ export class IndexState {
 
   /** The keys of one field of the index for a document. */
   fieldKeys(doc: Doc, field: number): string[] {
+    const path = this.paths[field];
+    if (path.length === 1) {
+      // Fast path: a top-level field holding a string, number or boolean has exactly its own key.
+      const v = (doc as Record<string, unknown>)[path[0]];
+      const t = typeof v;
+      if ((t === 'string' || t === 'number' || t === 'boolean') && Object.hasOwn(doc, path[0])) return [encodeKey(v)];
+    }
     const values = queryValues(doc, this.paths[field]);
     const keys = new Set<string>();
     for (const v of values) {
@@ -44,6 +51,16 @@ export class IndexState {
   /** Every index key of a document (several when a field holds an array). */
   keys(doc: Doc): string[] {
     if (this.paths.length === 1) return this.fieldKeys(doc, 0);
+    const single: string[] = [];
+    for (let i = 0; i < this.paths.length; i++) {
+      const keys = this.fieldKeys(doc, i);
+      if (keys.length !== 1) {
+        single.length = 0;
+        break;
+      }
+      single.push(keys[0]);
+    }
+    if (single.length === this.paths.length) return [JSON.stringify(single)];
     let tuples: string[][] = [[]];
     for (let i = 0; i < this.paths.length; i++) {
       const next: string[][] = [];

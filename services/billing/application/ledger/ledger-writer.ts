@@ -6,7 +6,7 @@ import type { CostRowInput, DateWindow, LedgerWriter, ReplaceTarget } from '../p
 import { firstDayOf, isRealDate, lastDayOf, monthsBetween } from './calendar';
 import { assertNotRemoved, commitTransaction, type CommitInput } from './commit-transaction';
 import { LEDGER_COLLECTIONS, type ChunkDoc, type GenerationDoc, type StoredRow } from './ledger-collections';
-import { RollupBuilder, SEP, type PairBase } from './rollup-builder';
+import { RollupBuilder, SEP, type Group, type PairBase } from './rollup-builder';
 import { FAMILIES, type FamilyName, type RollupDoc } from './rollup-families';
 import { deriveRollups } from './rollup-derivation';
 import { checkRows } from './row-checks';
@@ -76,6 +76,38 @@ export async function beginWrite(settings: LedgerSettings, target: ReplaceTarget
 
 type WriterState = 'open' | 'committed' | 'aborted' | 'failed';
 
+/** The fine and tag day groups of one (date, currency, provider), by their remaining key parts. */
+interface BaseGroups {
+  date: string;
+  currency: string;
+  provider: string;
+  /** date SEP currency SEP provider */
+  base: string;
+  /** product -> region -> usage_type -> group */
+  fine: Map<string, Map<string, Map<string, Group>>>;
+  /** tag key -> tag value -> group */
+  tags: Map<string, Map<string, Group>>;
+}
+
+function fineGroup(fine: RollupBuilder, bg: BaseGroups, product: string, region: string, usageType: string): Group {
+  let byRegion = bg.fine.get(product);
+  if (!byRegion) {
+    byRegion = new Map();
+    bg.fine.set(product, byRegion);
+  }
+  let byType = byRegion.get(region);
+  if (!byType) {
+    byType = new Map();
+    byRegion.set(region, byType);
+  }
+  let g = byType.get(usageType);
+  if (!g) {
+    g = fine.groupOf(bg.base + SEP + product + SEP + region + SEP + usageType);
+    byType.set(usageType, g);
+  }
+  return g;
+}
+
 /**
  * Writes one generation. Rows are checked, added into the day rollups in memory, and stored
  * in chunks nobody reads until commit; commit writes the rollups and flips visibility in one
@@ -86,7 +118,9 @@ class GenerationWriter implements LedgerWriter {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly fine = new RollupBuilder('fine', 'day');
   private readonly tags = new RollupBuilder('tag', 'day');
-  private readonly buffers = new Map<string, StoredRow[]>();
+  private readonly buffers = new Map<string, string[]>();
+  private readonly bases = new Map<string, BaseGroups>();
+  private lastBase: BaseGroups | null = null;
   private readonly dateCheck = new Map<string, boolean | 'not-a-date'>();
   private readonly windowsText: string;
   private chunkSeq = 0;
@@ -147,6 +181,20 @@ class GenerationWriter implements LedgerWriter {
     }
   }
 
+  /** The day groups of one (date, currency, provider), cached by their parts (no key building per row). */
+  private baseGroups(date: string, currency: string, provider: string): BaseGroups {
+    const last = this.lastBase;
+    if (last && last.date === date && last.currency === currency && last.provider === provider) return last;
+    const base = date + SEP + currency + SEP + provider;
+    let found = this.bases.get(base);
+    if (!found) {
+      found = { date, currency, provider, base, fine: new Map(), tags: new Map() };
+      this.bases.set(base, found);
+    }
+    this.lastBase = found;
+    return found;
+  }
+
   /** Adds checked rows into the day rollups and the chunk buffers. */
   private async keep(rows: readonly CostRowInput[], limbs: Float64Array): Promise<void> {
     for (let i = 0; i < rows.length; i++) {
@@ -156,14 +204,27 @@ class GenerationWriter implements LedgerWriter {
       const a2 = limbs[4 * i + 2];
       const a3 = limbs[4 * i + 3];
       const date = r.billed_date;
-      const base = date + SEP + r.currency + SEP + r.provider;
-      this.fine.addKey(base + SEP + r.product + SEP + r.region + SEP + r.usage_type, a0, a1, a2, a3, 1);
+      const bg = this.baseGroups(date, r.currency, r.provider);
+      const g = fineGroup(this.fine, bg, r.product, r.region, r.usage_type);
+      g.total.add(a0, a1, a2, a3);
+      g.rows += 1;
       const tags: string[] = [];
       if (r.tags) {
         for (const k of Object.keys(r.tags)) {
           const v = r.tags[k];
           tags.push(k, v);
-          this.tags.addKey(base + SEP + k + SEP + v, a0, a1, a2, a3, 1);
+          let byValue = bg.tags.get(k);
+          if (!byValue) {
+            byValue = new Map();
+            bg.tags.set(k, byValue);
+          }
+          let t = byValue.get(v);
+          if (!t) {
+            t = this.tags.groupOf(bg.base + SEP + k + SEP + v);
+            byValue.set(v, t);
+          }
+          t.total.add(a0, a1, a2, a3);
+          t.rows += 1;
         }
       }
       const info: string[] = [];
@@ -173,7 +234,9 @@ class GenerationWriter implements LedgerWriter {
         buffer = [];
         this.buffers.set(date, buffer);
       }
-      buffer.push([r.provider, r.product, r.region, r.usage_type, r.resource_id, r.usage_quantity, r.usage_unit, r.cost, r.currency, tags, info]);
+      // Kept as its JSON text: one string per row lives until the chunk is stored, not its parts.
+      const stored: StoredRow = [r.provider, r.product, r.region, r.usage_type, r.resource_id, r.usage_quantity, r.usage_unit, r.cost, r.currency, tags, info];
+      buffer.push(JSON.stringify(stored));
       if (buffer.length >= this.settings.chunkRows) await this.flush(date);
     }
     this.rows += rows.length;
@@ -188,9 +251,9 @@ class GenerationWriter implements LedgerWriter {
     await this.storeChunk(date, rows);
   }
 
-  /** Stores rows of one date as one chunk, or as several when its JSON would be too large. */
-  private async storeChunk(date: string, rows: StoredRow[]): Promise<void> {
-    const json = JSON.stringify(rows);
+  /** Stores rows (their JSON texts) of one date as one chunk, or as several when its JSON would be too large. */
+  private async storeChunk(date: string, rows: string[]): Promise<void> {
+    const json = `[${rows.join(',')}]`;
     if (json.length > MAX_CHUNK_CHARS && rows.length > 1) {
       const half = rows.length >> 1;
       await this.storeChunk(date, rows.slice(0, half));

@@ -20,7 +20,7 @@ export const SEP = '\u0000';
 
 export const groupKey = (period: string, currency: string, dims: readonly string[]): string => `${period}${SEP}${currency}${SEP}${dims.join(SEP)}`;
 
-interface Group {
+export interface Group {
   total: LimbTotal;
   rows: number;
 }
@@ -40,6 +40,16 @@ export class RollupBuilder {
 
   get size(): number {
     return this.groups.size;
+  }
+
+  /** The running group of a key (created empty), for callers that cache it. */
+  groupOf(key: string): Group {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { total: new LimbTotal(), rows: 0 };
+      this.groups.set(key, g);
+    }
+    return g;
   }
 
   addKey(key: string, a0: number, a1: number, a2: number, a3: number, rows: number): void {

@@ -1,5 +1,5 @@
 import { DomainError } from '../../../../lib/errors/domain-error';
-import { Decimal, isCurrencyCode } from '../../../../lib/money';
+import { Decimal, DECIMAL_LIMITS, isCurrencyCode } from '../../../../lib/money';
 import { isIsoDate } from '../../../../plugins/sdk';
 import type { CostRowInput, DateWindow } from '../ports';
 import type { CostRow } from './plugin-port';
@@ -42,7 +42,7 @@ export function validateRow(row: CostRow, rowNumber: number, rules: RowRules): C
     throw new DomainError('INVALID_ARGUMENT', MALFORMED_ROW, `row ${rowNumber} of task ${show(rules.taskId)}: ${field} ${why}; fix the plugin or the source data`, field);
   };
   const date = row.billedDate;
-  if (!isIsoDate(date)) fail('billed_date', `${show(String(date ?? ''))} is not a date YYYY-MM-DD`);
+  if (!isDate(date)) fail('billed_date', `${show(String(date ?? ''))} is not a date YYYY-MM-DD`);
   if (!inside(date, rules.task)) fail('billed_date', `${date} is outside the task's range ${range(rules.task)}`);
   if (!inside(date, rules.job)) fail('billed_date', `${date} is outside the job's window ${range(rules.job)}`);
   if (!rules.replaced.some((w) => inside(date, w)))
@@ -55,14 +55,11 @@ export function validateRow(row: CostRow, rowNumber: number, rules: RowRules): C
 
   const product = row.product.trim();
   if (!product) fail('product', 'is empty');
-  for (const [field, value, max] of [
-    ['product', product, MAX_TEXT],
-    ['region', row.region, MAX_TEXT],
-    ['usage_type', row.usageType, MAX_TEXT],
-    ['usage_unit', row.usageUnit, MAX_TEXT],
-    ['resource_id', row.resourceId, MAX_RESOURCE_ID],
-  ] as const)
-    if (value.length > max) fail(field, `is longer than ${max} characters`);
+  if (product.length > MAX_TEXT) fail('product', `is longer than ${MAX_TEXT} characters`);
+  if (row.region.length > MAX_TEXT) fail('region', `is longer than ${MAX_TEXT} characters`);
+  if (row.usageType.length > MAX_TEXT) fail('usage_type', `is longer than ${MAX_TEXT} characters`);
+  if (row.usageUnit.length > MAX_TEXT) fail('usage_unit', `is longer than ${MAX_TEXT} characters`);
+  if (row.resourceId.length > MAX_RESOURCE_ID) fail('resource_id', `is longer than ${MAX_RESOURCE_ID} characters`);
 
   const cost = decimal(row.cost, 'cost', fail);
   const usageQuantity = row.usageQuantity === '' ? '0' : decimal(row.usageQuantity, 'usage_quantity', fail);
@@ -86,8 +83,66 @@ export function validateRow(row: CostRow, rowNumber: number, rules: RowRules): C
   };
 }
 
+/** Dates already found to be real dates (a pure check; rows of a task share few dates). */
+const realDates = new Set<string>();
+
+function isDate(date: unknown): date is string {
+  if (typeof date === 'string' && realDates.has(date)) return true;
+  if (!isIsoDate(date)) return false;
+  if (realDates.size >= 4096) realDates.clear();
+  realDates.add(date);
+  return true;
+}
+
+const MAX_DECIMAL_TEXT = DECIMAL_LIMITS.maxTextLength;
+const MAX_INT_DIGITS = DECIMAL_LIMITS.maxIntegerDigits;
+const MAX_FRACTION_DIGITS = DECIMAL_LIMITS.maxScale;
+
+/**
+ * The canonical text of a plain decimal in range, exactly as Decimal.parse(text).toString()
+ * would give it (no leading integer zeros, no trailing fractional zeros, "0" for zero, no
+ * "+"), without BigInt; null for anything else (the caller then lets Decimal.parse explain).
+ */
+export function canonicalDecimal(text: string): string | null {
+  const len = text.length;
+  if (len === 0 || len > MAX_DECIMAL_TEXT) return null;
+  let i = 0;
+  const sign = text.charCodeAt(0);
+  if (sign === 45 || sign === 43) i = 1;
+  const intStart = i;
+  let c = 0;
+  while (i < len && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
+  const intEnd = i;
+  if (intEnd === intStart) return null;
+  let fracStart = len;
+  let fracEnd = len;
+  if (i < len) {
+    if (text.charCodeAt(i) !== 46) return null;
+    fracStart = ++i;
+    while (i < len && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
+    if (i === fracStart || i !== len) return null;
+    fracEnd = len;
+    while (fracEnd > fracStart && text.charCodeAt(fracEnd - 1) === 48) fracEnd--;
+  }
+  let is = intStart;
+  while (is < intEnd - 1 && text.charCodeAt(is) === 48) is++;
+  if (intEnd - is > MAX_INT_DIGITS || fracEnd - fracStart > MAX_FRACTION_DIGITS) return null;
+  const fraction = fracEnd > fracStart;
+  const zero = !fraction && intEnd - is === 1 && text.charCodeAt(is) === 48;
+  if (zero) return '0';
+  const start = sign === 45 ? 0 : is;
+  const end = fraction ? fracEnd : intEnd;
+  // Already canonical from `start` (only a leading '+' or zeros, or trailing zeros, to drop)?
+  if (sign !== 45 || is === intStart) return start === 0 && end === len ? text : text.slice(start, end);
+  return `-${text.slice(is, end)}`;
+}
+
 function decimal(text: string, field: string, fail: (field: string, why: string) => never): string {
   if (text === '') return fail(field, 'is empty');
+  if (typeof text === 'string') {
+    const canonical = canonicalDecimal(text);
+    if (canonical !== null) return canonical;
+  }
   try {
     return Decimal.parse(text, field).toString();
   } catch (err) {
@@ -98,11 +153,16 @@ function decimal(text: string, field: string, fail: (field: string, why: string)
 }
 
 function checkMap(map: Record<string, string> | undefined, field: string, fail: (field: string, why: string) => never): Record<string, string> {
-  const entries = Object.entries(map ?? {});
-  if (entries.length > MAX_MAP_ENTRIES) fail(field, `has ${entries.length} entries; at most ${MAX_MAP_ENTRIES} are kept`);
-  for (const [k, v] of entries) {
+  const copy: Record<string, string> = {};
+  if (map === undefined || map === null) return copy;
+  const keys = Object.keys(map);
+  if (keys.length > MAX_MAP_ENTRIES) fail(field, `has ${keys.length} entries; at most ${MAX_MAP_ENTRIES} are kept`);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = map[k];
     if (k.length > MAX_MAP_KEY) fail(`${field}`, `has a key longer than ${MAX_MAP_KEY} characters`);
     if (v.length > MAX_MAP_VALUE) fail(`${field}.${k.slice(0, 40)}`, `is longer than ${MAX_MAP_VALUE} characters`);
+    copy[k] = v;
   }
-  return { ...(map ?? {}) };
+  return copy;
 }
