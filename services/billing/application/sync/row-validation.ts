@@ -110,8 +110,11 @@ export function canonicalDecimal(text: string): string | null {
   const sign = text.charCodeAt(0);
   if (sign === 45 || sign === 43) i = 1;
   const intStart = i;
-  let c = 0;
-  while (i < len && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
+  const isDigit = (at: number) => {
+    const c = text.charCodeAt(at);
+    return c >= 48 && c <= 57;
+  };
+  while (i < len && isDigit(i)) i++;
   const intEnd = i;
   if (intEnd === intStart) return null;
   let fracStart = len;
@@ -119,7 +122,7 @@ export function canonicalDecimal(text: string): string | null {
   if (i < len) {
     if (text.charCodeAt(i) !== 46) return null;
     fracStart = ++i;
-    while (i < len && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
+    while (i < len && isDigit(i)) i++;
     if (i === fracStart || i !== len) return null;
     fracEnd = len;
     while (fracEnd > fracStart && text.charCodeAt(fracEnd - 1) === 48) fracEnd--;
