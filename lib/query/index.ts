@@ -27,5 +27,6 @@ export {
   type StatOperator,
 } from './stat';
 export { domainScope } from './domain-scope';
+export { readPath } from './stat';
 export { parseIsoDateTime } from './datetime';
 export { escapeRegex, regexProblem } from './regex';

@@ -168,7 +168,8 @@ export function compileStatQuery(
   };
 }
 
-function lookup(row: Record<string, unknown>, path: string): unknown {
+/** The value at a dotted path of a row (tags.env), undefined when absent; own properties only. */
+export function readPath(row: Record<string, unknown>, path: string): unknown {
   if (Object.prototype.hasOwnProperty.call(row, path)) return row[path];
   let cur: unknown = row;
   for (const seg of path.split('.')) {
@@ -227,7 +228,7 @@ export function pageGroups(
 ): { results: Record<string, unknown>[]; totalCount: number } {
   const results = rows.map((row) => {
     const out: Record<string, unknown> = {};
-    for (const k of compiled.keys) out[k.name] = lookup(row, k.stored) ?? null;
+    for (const k of compiled.keys) out[k.name] = readPath(row, k.stored) ?? null;
     for (const [name, acc] of Object.entries(compiled.group.accumulators)) {
       const v = row[name];
       out[name] = v ?? (acc.op === 'count' ? 0 : acc.op === 'addToSet' ? [] : null);

@@ -1,17 +1,7 @@
 import { Decimal } from '../../../../lib/money';
-import { compareValues } from '../../../../lib/query';
+import { compareValues, readPath } from '../../../../lib/query';
 import type { SortSpec } from '../../../../lib/store/port';
 import { DECIMAL_FIELDS } from './cost-row-schema';
-
-function read(row: Record<string, unknown>, path: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(row, path)) return row[path];
-  let cur: unknown = row;
-  for (const seg of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return cur;
-}
 
 /** Compares two values: Decimals (and decimal fields) exactly, anything else as the store orders it. */
 export function compareAny(a: unknown, b: unknown, decimal: boolean): number {
@@ -28,11 +18,10 @@ export function compareAny(a: unknown, b: unknown, decimal: boolean): number {
 export function sortRows<T extends Record<string, unknown>>(rows: T[], sort: readonly SortSpec[]): T[] {
   return rows.sort((a, b) => {
     for (const s of sort) {
-      const c = compareAny(read(a, s.field), read(b, s.field), DECIMAL_FIELDS.has(s.field));
+      const c = compareAny(readPath(a, s.field), readPath(b, s.field), DECIMAL_FIELDS.has(s.field));
       if (c !== 0) return c * s.direction;
     }
     return 0;
   });
 }
 
-export { read as readPath };

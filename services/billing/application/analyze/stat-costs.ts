@@ -1,10 +1,10 @@
 import type { CostServiceStatRequest, CostServiceStatResponse } from '../../../../gen/tally/billing/v1/cost';
 import type { Principal } from '../../../../lib/auth/principal';
 import { Decimal } from '../../../../lib/money';
-import { compileStatQuery } from '../../../../lib/query';
+import { compileStatQuery, readPath } from '../../../../lib/query';
 import type { Accumulator, Store } from '../../../../lib/store/port';
 import { COST_ROW_SCHEMA, DECIMAL_FIELDS } from './cost-row-schema';
-import { compareAny, readPath, sortRows } from './row-order';
+import { compareAny, sortRows } from './row-order';
 import { matchingRows } from './visible-cost-rows';
 
 type State = { op: 'count'; n: number } | { op: 'sum'; d: Decimal } | { op: 'min' | 'max'; v: unknown } | { op: 'addToSet'; set: Map<string, unknown> };

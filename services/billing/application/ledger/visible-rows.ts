@@ -1,24 +1,13 @@
 import type { Source } from '../../../../lib/resource/resource-collection';
+import type { CostRowInput } from '../ports';
 import { LEDGER_COLLECTIONS, type ChunkDoc, type StoredRow, type VisibilityDoc } from './ledger-collections';
 
 /** One visible cost row, as List and Stat show it (before attribution). */
-export interface VisibleRow {
+export type VisibleRow = CostRowInput & {
   cost_id: string;
-  billed_date: string;
   service_account_id: string;
   data_source_id: string;
-  provider: string;
-  product: string;
-  region: string;
-  usage_type: string;
-  resource_id: string;
-  usage_quantity: string;
-  usage_unit: string;
-  cost: string;
-  currency: string;
-  tags: Record<string, string>;
-  additional_info: Record<string, string>;
-}
+};
 
 /** The visibility documents (one per data source and account) of a domain. */
 export async function readVisibility(source: Source, domainId: string): Promise<VisibilityDoc[]> {
