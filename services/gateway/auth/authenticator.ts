@@ -7,7 +7,7 @@ import { DomainError } from '../../../lib/errors/domain-error';
 import { CLIENT_OPTIONS, insecure, unary } from '../../../lib/grpc/client';
 import { fromServiceError } from '../../../lib/grpc/status';
 import type { Logger } from '../../../lib/log/logger';
-import { PrincipalCache } from './principal-cache';
+import { PrincipalCache } from '../../../lib/auth/principal-cache';
 
 /** The gateway's own principal in identity: SYSTEM, the only caller AuthService.Verify answers. */
 export const GATEWAY_SUBJECT = 'service:gateway';

@@ -13,7 +13,7 @@ import { CLIENT_OPTIONS, insecure, unary, type CallSettings } from '../../../../
 import type { Logger } from '../../../../lib/log/logger';
 import type { IdentityAccount, IdentityPort } from '../../application/ports';
 import { identityError } from './identity-errors';
-import { PrincipalCache } from './principal-cache';
+import { PrincipalCache } from '../../../../lib/auth/principal-cache';
 
 export interface IdentityClientOptions {
   /** identity's gRPC address, host:port. */
@@ -153,7 +153,8 @@ export function createIdentityClient(o: IdentityClientOptions): IdentityClient {
 
     async verify(credential) {
       if (!credential) return null;
-      const cached = cache.get(credential);
+      const digest = PrincipalCache.digest(credential);
+      const cached = cache.get(digest);
       if (cached) return cached;
       let res;
       try {
@@ -168,7 +169,7 @@ export function createIdentityClient(o: IdentityClientOptions): IdentityClient {
       const role = p ? ROLE_NAMES[p.role] : undefined;
       if (!p || !role) return null;
       const principal: Principal = { subject: p.subject, domainId: p.domainId, role, projectIds: [...p.projectIds] };
-      cache.set(credential, principal);
+      cache.set(digest, principal);
       return principal;
     },
 

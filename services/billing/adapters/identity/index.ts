@@ -1,3 +1,2 @@
 export { BILLING_SUBJECT, createIdentityClient, type IdentityClient, type IdentityClientOptions } from './identity-client';
 export { identityError } from './identity-errors';
-export { PrincipalCache } from './principal-cache';

@@ -1,7 +1,7 @@
-import type { Principal } from '../../../lib/auth/principal';
+import type { Principal } from './principal';
 import { PrincipalCache } from './principal-cache';
 
-describe('gateway: principal cache', () => {
+describe('principal cache', () => {
   const p: Principal = { subject: 'key-1', domainId: 'domain-1', role: 'DOMAIN_ADMIN', projectIds: [] };
 
   it('keeps an answer for ttl under the digest of the key, never the key itself', () => {

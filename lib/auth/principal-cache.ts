@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../../../lib/auth/principal';
+import type { Principal } from './principal';
 
 /**
  * Positive answers of identity's Verify for a short time, keyed by the SHA-256 of the API key
- * (the key itself is never kept). A revoked key is honoured for at most ttlMs more.
+ * (the key itself is never kept), so a burst of calls with one key costs one round trip. A
+ * revoked key is honoured for at most ttlMs more. Used by the gateway and by billing.
  */
 export class PrincipalCache {
   private readonly entries = new Map<string, { principal: Principal; expires: number }>();
