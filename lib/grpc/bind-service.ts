@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Metadata,
   status,
@@ -11,6 +10,7 @@ import {
 import { unauthenticated } from '../errors/domain-error';
 import type { Logger } from '../log/logger';
 import type { Authenticate, CallContext } from './call-context';
+import { requestIdOf } from './request-id';
 import { REASON_KEY, toServiceError } from './status';
 
 export type UnaryHandler<Req, Res> = (req: Req, ctx: CallContext) => Promise<Res>;
@@ -28,11 +28,6 @@ export interface BindOptions {
   logger: Logger;
 }
 
-function requestIdOf(metadata: Metadata): string {
-  const given = metadata.get('x-request-id')[0];
-  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-}
-
 /**
  * Turns plain async handlers into a grpc-js implementation: request id, authentication,
  * cancellation signal, logging and the one error mapper, with no per-method code.
@@ -48,7 +43,7 @@ export function bindService<S>(
     const handler = (handlers as Record<string, UnaryHandler<unknown, unknown>>)[name];
     if (!handler) throw new Error(`bindService: no handler for ${method.path}`);
     impl[name] = async (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-      const requestId = requestIdOf(call.metadata);
+      const requestId = requestIdOf(call.metadata.get('x-request-id'));
       const log = logger.child({ request_id: requestId, method: method.path });
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());

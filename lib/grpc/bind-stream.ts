@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Metadata, status, type handleServerStreamingCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { unauthenticated } from '../errors/domain-error';
 import type { BindOptions } from './bind-service';
 import type { CallContext } from './call-context';
+import { requestIdOf } from './request-id';
 import { REASON_KEY, toServiceError } from './status';
 
 /** A server-streaming handler: the messages to send, pulled one at a time as the client reads. */
@@ -10,11 +10,6 @@ export type StreamHandler<Req, Res> = (req: Req, ctx: CallContext) => AsyncItera
 
 /** Timers may fire a millisecond before Date.now() reaches the deadline they were set for. */
 const CLOCK_SLACK_MS = 5;
-
-function requestIdOf(metadata: Metadata): string {
-  const given = metadata.get('x-request-id')[0];
-  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-}
 
 /**
  * The next item of an iterator, or undefined as soon as the signal aborts (even while the
@@ -71,7 +66,7 @@ export function bindServerStream<Req, Res>(
   { authenticate, logger }: BindOptions,
 ): handleServerStreamingCall<Req, Res> {
   return (call) => {
-    const requestId = requestIdOf(call.metadata);
+    const requestId = requestIdOf(call.metadata.get('x-request-id'));
     const log = logger.child({ request_id: requestId, method: path });
     const abort = new AbortController();
     let ended = false;

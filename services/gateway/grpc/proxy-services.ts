@@ -6,7 +6,7 @@ import { toServiceError } from '../../../lib/grpc/status';
 import type { Logger } from '../../../lib/log/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { PublicMethod } from '../contract/public-api';
-import { requestIdOf } from '../request-id';
+import { requestIdOf } from '../../../lib/grpc/request-id';
 import { outboundDeadline, type CancelHook, type Upstream } from '../upstream/forward';
 
 export interface ProxyOptions {

@@ -5,7 +5,7 @@ import { DomainError, unauthenticated } from '../../../lib/errors/domain-error';
 import type { Logger } from '../../../lib/log/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { PublicMethod } from '../contract/public-api';
-import { requestIdOf } from '../request-id';
+import { requestIdOf } from '../../../lib/grpc/request-id';
 import type { Upstream } from '../upstream/forward';
 import { BodyTooLarge, readBody } from './body';
 import { applyCors } from './cors';
