@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from '../../lib/money';
-import type { CostRow } from '../sdk';
+import type { CostRow, TaskReport } from '../sdk';
 import { servePluginForTest, type ServedPlugin } from '../testing/served-plugin';
 import { createFocusPlugin } from './plugin';
 import { accountOfRow, rewriteSample, SAMPLE_RANGE, sampleRows } from './testing/sample';
@@ -23,9 +23,17 @@ const account = { serviceAccountId: 'sa-1', externalAccountId: BIG, provider: 'f
 const task = { taskId: 't', startDate: SAMPLE_RANGE.start, endDate: SAMPLE_RANGE.end };
 
 async function pull(file: string, options: Record<string, unknown> = {}): Promise<CostRow[]> {
-  const out: CostRow[] = [];
-  for await (const page of served.client.getCostData({ secretData: { location: join(dir, file) }, options, account, task })) out.push(...page.rows);
-  return out;
+  return (await pullWithReport(file, options)).rows;
+}
+
+async function pullWithReport(file: string, options: Record<string, unknown> = {}): Promise<{ rows: CostRow[]; report?: TaskReport }> {
+  const rows: CostRow[] = [];
+  let report: TaskReport | undefined;
+  for await (const page of served.client.getCostData({ secretData: { location: join(dir, file) }, options, account, task })) {
+    rows.push(...page.rows);
+    report = page.report;
+  }
+  return { rows, report };
 }
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: { code: number; details: string }) => ({ code: e.code, details: e.details }));
 const total = (rs: { cost?: string; BilledCost?: string }[]) => rs.reduce((a, r) => a.add(Decimal.parse((r.cost ?? r.BilledCost)!)), Decimal.ZERO).toString();
@@ -59,13 +67,11 @@ describe('FOCUS plugin: bad rows are reported with file, line and column', () =>
 
   it.each(cases)('%s: skip leaves the row out, counts it and says which it was', async (kind, fn) => {
     const file = withBadRecord(`${kind.replace(/ /g, '-')}-skip.csv`, 5, fn);
-    const got = await pull(file, { on_bad_rows: 'skip' });
+    const { rows: got, report } = await pullWithReport(file, { on_bad_rows: 'skip' });
     const rows = sampleRows().filter((_, i) => i !== 5);
     expect(total(got)).toBe(total(rows.filter((r) => accountOfRow(r) === BIG)));
-    for (const r of got) {
-      expect(r.additionalInfo.focus_bad_rows_skipped).toBe('1');
-      expect(r.additionalInfo.focus_bad_rows_first).toMatch(new RegExp(`^${file.replace('.', '\\.')}:7:`));
-    }
+    expect(report?.skippedRecords).toBe('1');
+    expect(report?.notes[0]).toMatch(new RegExp(`^skipped ${file.replace('.', '\\.')}:7:`));
     expect(served.lines.some((l) => l.includes('unreadable rows were skipped') && l.includes(`${file}:7:`))).toBe(true);
   });
 
@@ -83,13 +89,13 @@ describe('FOCUS plugin: bad rows are reported with file, line and column', () =>
         }),
       ),
     );
-    const got = await pull('many.csv', { on_bad_rows: 'skip' });
-    expect(got[0].additionalInfo.focus_bad_rows_skipped).toBe('4');
-    expect(got[0].additionalInfo.focus_bad_rows_first.split(' | ').map((p) => p.split(': ')[0])).toEqual([
-      'many.csv:4:BilledCost',
-      'many.csv:11:ChargePeriodStart',
-      'many.csv:21:BillingCurrency',
-      'many.csv:31:ChargeFrequency',
+    const { report } = await pullWithReport('many.csv', { on_bad_rows: 'skip' });
+    expect(report?.skippedRecords).toBe('4');
+    expect(report?.notes.filter((n) => n.startsWith('skipped ')).map((n) => n.split(': ')[0])).toEqual([
+      'skipped many.csv:4:BilledCost',
+      'skipped many.csv:11:ChargePeriodStart',
+      'skipped many.csv:21:BillingCurrency',
+      'skipped many.csv:31:ChargeFrequency',
     ]);
   });
 

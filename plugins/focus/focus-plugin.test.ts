@@ -78,7 +78,7 @@ describe('FOCUS plugin over gRPC: the real sample', () => {
       expect(r).toMatchObject({ externalAccountId: BIG, provider: 'focus', currency: 'USD' });
       expect(r.billedDate >= SAMPLE_RANGE.start && r.billedDate <= SAMPLE_RANGE.end).toBe(true);
       expect(r.tags[PROVIDER_TAG]).toBe('AWS');
-      expect(r.additionalInfo.focus_interpreted).toMatch(/timestamps as "YYYY-MM-DD HH:MM:SS" \(no T, no zone\) read as UTC/);
+      expect(r.additionalInfo.focus_cost_column).toBe('BilledCost');
     }
     const lineItems = got.reduce((n, r) => n + Number(r.additionalInfo.focus_line_items), 0);
     expect(lineItems).toBe(mine.length);
@@ -90,6 +90,17 @@ describe('FOCUS plugin over gRPC: the real sample', () => {
     const gotPerDay: Record<string, Decimal> = {};
     for (const r of got) gotPerDay[r.billedDate] = (gotPerDay[r.billedDate] ?? Decimal.ZERO).add(Decimal.parse(r.cost));
     expect(Object.fromEntries(Object.entries(gotPerDay).map(([k, v]) => [k, v.toString()]))).toEqual(perDay);
+  });
+
+  it('reports what it interpreted in the task report on the last page, and no skipped rows', async () => {
+    const secretData = { location: SAMPLE };
+    const [task] = (await client.getTasks({ secretData, account: account(BIG), startDate: SAMPLE_RANGE.start, endDate: SAMPLE_RANGE.end })).tasks;
+    const pages = [];
+    for await (const page of client.getCostData({ secretData, account: account(BIG), task })) pages.push(page);
+    expect(pages.slice(0, -1).every((p) => p.report === undefined)).toBe(true);
+    const report = pages.at(-1)!.report!;
+    expect(report.skippedRecords).toBe('0');
+    expect(report.notes).toEqual([expect.stringMatching(/^interpreted focus_sample_1\.0\.csv \(FOCUS 1\.0\): \d+ timestamps as "YYYY-MM-DD HH:MM:SS" \(no T, no zone\) read as UTC; /)]);
   });
 
   it('maps rows without SubAccountId by BillingAccountId (Oracle rows with NULL)', async () => {

@@ -1,10 +1,10 @@
 import { invalidArgument } from '../../lib/errors/domain-error';
-import type { Account, CostRowInput, PluginContext, PluginImpl } from '../sdk';
+import { MAX_REPORT_NOTES, type Account, type CostRowInput, type PluginContext, type PluginImpl, type TaskReportInput } from '../sdk';
 import { describeProblem, missingColumnsError } from './bad-rows';
 import { CREDENTIAL_SCHEMA, parseCredentials } from './credentials';
 import { DailyAggregator, type DailyCost } from './daily-aggregator';
 import { listSources, type SourceSettings } from './export-sources';
-import { OPTIONS_SCHEMA, parseOptions, type FocusOptions } from './options';
+import { OPTIONS_SCHEMA, parseOptions } from './options';
 import { readExports, readHeader } from './read-exports';
 import { indexColumns } from './focus-columns';
 import { clip } from './focus-values';
@@ -18,7 +18,7 @@ export const PROVIDER_TAG = 'focus_provider';
 const VERIFY_FILES = 20;
 const MAX_TAGS = 99;
 const MAX_TAG_VALUE = 2048;
-const MAX_INFO_VALUE = 2048;
+const MAX_TAG_KEY = 512;
 
 export interface FocusPluginOptions extends SourceSettings {
   /** Rows per GetCostData page (Init's page_size); the SDK's default when unset. */
@@ -80,24 +80,32 @@ export function createFocusPlugin(settings: FocusPluginOptions = {}): PluginImpl
       const aggregator = new DailyAggregator({ ...options, account, range: { start: task.startDate, end: task.endDate } });
       const sources = await listSources(credentials, settings);
       await readExports(sources, aggregator, ctx.signal);
-      const info = taskInfo(aggregator, options);
       logSummary(ctx, aggregator, sources.length);
       const provider = req.account?.provider || PROVIDER;
-      for (const cost of aggregator.results()) yield toCostRow(cost, provider, info);
+      const info = { focus_cost_column: options.costColumn };
+      const cut = { rows: 0 };
+      for (const cost of aggregator.results()) yield toCostRow(cost, provider, info, cut);
+      ctx.report(taskReport(aggregator, cut.rows));
     },
   };
 }
 
-/** What every row of a task carries in additional_info besides its own line item count. */
-function taskInfo(aggregator: DailyAggregator, options: FocusOptions): Record<string, string> {
-  const info: Record<string, string> = { focus_cost_column: options.costColumn };
-  const interpreted = aggregator.interpreted();
-  if (interpreted) info.focus_interpreted = clip(interpreted, MAX_INFO_VALUE - 3);
-  if (options.onBadRows === 'skip') {
-    info.focus_bad_rows_skipped = String(aggregator.bad.count);
-    if (aggregator.bad.first.length) info.focus_bad_rows_first = clip(aggregator.bad.first.map(describeProblem).join(' | '), MAX_INFO_VALUE - 3);
+/**
+ * What the job shows of a task: the rows skipped as unreadable (under on_bad_rows skip) with the
+ * first of them as `file:line:column: problem`, what had to be interpreted in each file, and rows
+ * whose tags were cut to the first MAX_TAGS.
+ */
+export function taskReport(aggregator: DailyAggregator, rowsWithTagsCut: number): TaskReportInput {
+  const bad = aggregator.bad;
+  const notes = bad.first.map((p) => `skipped ${describeProblem(p)}`);
+  if (bad.count > bad.first.length) notes.push(`skipped ${bad.count - bad.first.length} more unreadable rows`);
+  if (rowsWithTagsCut) notes.push(`${rowsWithTagsCut} daily rows had tags left out: more than ${MAX_TAGS}, or keys over ${MAX_TAG_KEY} characters (the first ${MAX_TAGS} short keys were kept)`);
+  for (const file of aggregator.files) {
+    const summary = file.summary();
+    if (summary) notes.push(`interpreted ${summary}`);
   }
-  return info;
+  if (notes.length > MAX_REPORT_NOTES) notes.splice(MAX_REPORT_NOTES - 1, notes.length, `and ${notes.length - MAX_REPORT_NOTES + 1} more notes (see the plugin's log)`);
+  return { skippedRecords: bad.count, notes: notes.map((n) => clip(n, 497)) };
 }
 
 function logSummary(ctx: PluginContext, aggregator: DailyAggregator, files: number): void {
@@ -113,13 +121,20 @@ function logSummary(ctx: PluginContext, aggregator: DailyAggregator, files: numb
   else ctx.logger.info(fields, 'FOCUS export read');
 }
 
-export function toCostRow(cost: DailyCost, provider: string, info: Record<string, string>): CostRowInput {
+/** The daily cost as a row; `cut.rows` counts rows with tags left out (beyond MAX_TAGS, or keys over MAX_TAG_KEY). */
+export function toCostRow(cost: DailyCost, provider: string, info: Record<string, string>, cut: { rows: number }): CostRowInput {
   const tags: Record<string, string> = {};
   let n = 0;
+  let left = false;
   for (const [k, v] of Object.entries(cost.tags)) {
-    if (n++ >= MAX_TAGS || k.length > 512) continue;
+    if (k.length > MAX_TAG_KEY || n >= MAX_TAGS) {
+      left = true;
+      continue;
+    }
+    n++;
     tags[k] = v.length > MAX_TAG_VALUE ? v.slice(0, MAX_TAG_VALUE) : v;
   }
+  if (left) cut.rows++;
   tags[PROVIDER_TAG] = cost.provider;
   return {
     billedDate: cost.day,

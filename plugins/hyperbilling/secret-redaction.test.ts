@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { ServiceError } from '@grpc/grpc-js';
 import { createMemoryLogger } from '../../lib/log/logger';
-import type { PluginContext } from '../sdk';
+import type { CostDataContext } from '../sdk';
 import { createHyperBillingPlugin } from './plugin';
 import { TEST_RETRY, secretOf, startHarness, type Harness } from './testing/harness';
 
@@ -77,7 +77,7 @@ describe('Hyper Billing plugin: the private key never appears in logs or errors 
   it('in the plugin alone, before any SDK scrubbing', async () => {
     const { logger, lines } = createMemoryLogger('hyperbilling-alone', 'trace');
     const plugin = createHyperBillingPlugin({ endpoint: h.fake.url, retry: TEST_RETRY });
-    const ctx: PluginContext = { requestId: 'canary', logger, signal: new AbortController().signal };
+    const ctx: CostDataContext = { requestId: 'canary', logger, signal: new AbortController().signal, report: () => undefined };
     const keys = [h.creds.private_key, strangerPem];
     const errors: unknown[] = [];
     errors.push(await settle(Promise.resolve().then(() => plugin.verify({ secretData: { ...secretOf(h.creds), private_key: canaryPem }, domainId: 'd' }, ctx))));

@@ -4,6 +4,7 @@
  */
 export type {
   Account,
+  CostDataContext,
   CostDataPage,
   CostRow,
   CostRowInput,
@@ -19,12 +20,14 @@ export type {
   ReplaceWindow,
   Task,
   TaskInput,
+  TaskReport,
+  TaskReportInput,
   VerifyRequest,
 } from './types';
 export { serve, runPlugin, type ServeOptions, type RunPluginOptions, type RunningPlugin } from './serve';
 export { pluginService, PLUGIN_SERVICE_NAME, type PluginServiceOptions } from './plugin-service';
 export { PLUGIN_CALLER } from './plugin-caller';
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_MAX_MESSAGE_BYTES } from './limits';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_MAX_MESSAGE_BYTES, MAX_REPORT_NOTES, MAX_REPORT_NOTE_CHARS } from './limits';
 export { PLUGIN_VARS, loadPluginConfig, type PluginConfig } from './config';
 export { connectPlugin, type ConnectOptions, type PluginClient, type StreamSettings, type UnarySettings } from './client';
 export { addDays, assertDateRange, compareDates, daysInRange, isIsoDate, monthsInRange, todayUtc, type DateRange } from './dates';

@@ -1,4 +1,4 @@
-import { DataSourcePluginServiceGetCostDataResponse as CostDataPageMessage, type CostRow } from '../../gen/tally/plugin/billing/v1/plugin';
+import { DataSourcePluginServiceGetCostDataResponse as CostDataPageMessage, type CostRow, type TaskReport } from '../../gen/tally/plugin/billing/v1/plugin';
 import { DomainError } from '../../lib/errors/domain-error';
 import { closeIterator, nextUnlessAborted } from '../../lib/grpc/bind-stream';
 import type { CostRowInput, CostRowSource } from './types';
@@ -82,6 +82,12 @@ class PageBuilder {
     return full;
   }
 
+  /** The stream's last message: the task's report and no rows. */
+  reportPage(report: TaskReport): Buffer {
+    const bytes = CostDataPageMessage.encode({ rows: [], page: ++this.page, report }).finish();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
   get isFull(): boolean {
     return this.rows.length >= this.limits.pageSize;
   }
@@ -122,8 +128,9 @@ class PageBuilder {
  * Re-chunks a plugin's rows (yielded one by one or in arrays of any size) into encoded
  * GetCostDataResponse pages of at most `pageSize` rows and `maxPageBytes` bytes. Stops pulling
  * the source as soon as the signal aborts, and closes it (generators run their finally blocks).
+ * When the source is exhausted and `report` answers one, a last page carries it.
  */
-export async function* encodePages(source: CostRowSource, limits: PageLimits): AsyncGenerator<Buffer, void, undefined> {
+export async function* encodePages(source: CostRowSource, limits: PageLimits, report?: () => TaskReport | undefined): AsyncGenerator<Buffer, void, undefined> {
   const pages = new PageBuilder(limits);
   const isAsync = Symbol.asyncIterator in source;
   const it = isAsync
@@ -153,6 +160,8 @@ export async function* encodePages(source: CostRowSource, limits: PageLimits): A
       }
     }
     if (pages.count) yield* pages.take();
+    const last = report?.();
+    if (last) yield pages.reportPage(last);
   } finally {
     if (!exhausted) closeIterator(it);
   }

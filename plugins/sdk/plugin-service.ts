@@ -13,10 +13,11 @@ import type { BoundService } from '../../lib/grpc/server';
 import type { Logger } from '../../lib/log/logger';
 import { assertDateRange } from './dates';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
+import { TaskReporter } from './task-reporter';
 import { encodePages } from './page-encoder';
 import { acceptPluginCaller } from './plugin-caller';
 import { scrubSecrets } from './scrub-secrets';
-import type { GetCostDataRequest, InitRequest, PluginContext, PluginImpl } from './types';
+import type { CostDataContext, GetCostDataRequest, InitRequest, PluginContext, PluginImpl } from './types';
 
 export const PLUGIN_SERVICE_NAME = 'tally.plugin.billing.v1.DataSourcePluginService';
 
@@ -91,11 +92,12 @@ export function pluginService(impl: PluginImpl, opts: PluginServiceOptions): Bou
   async function* getCostData(req: GetCostDataRequest, ctx: CallContext): AsyncGenerator<Buffer> {
     if (!req.task) throw invalidArgument('PLUGIN.TASK_REQUIRED', 'task', 'task is required (one of the tasks GetTasks answered)');
     assertDateRange(req.task.startDate, req.task.endDate, 'task');
-    const pctx = pluginContext(ctx);
+    const reporter = new TaskReporter(req.secretData);
+    const pctx: CostDataContext = { ...pluginContext(ctx), report: (r) => reporter.set(r) };
     try {
       const pageSize = await pageSizeFor(req, pctx);
       if (ctx.signal.aborted) return;
-      yield* encodePages(impl.getCostData(req, pctx), { pageSize, maxPageBytes, signal: ctx.signal });
+      yield* encodePages(impl.getCostData(req, pctx), { pageSize, maxPageBytes, signal: ctx.signal }, () => reporter.report);
     } catch (err) {
       throw scrubSecrets(err, req.secretData);
     }

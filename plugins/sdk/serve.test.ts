@@ -2,7 +2,7 @@ import { credentials, status, type Client, type ServiceError } from '@grpc/grpc-
 import { DomainError, invalidArgument, unauthenticated } from '../../lib/errors/domain-error';
 import { healthClientConstructor } from '../../lib/grpc/health';
 import { servePluginForTest, type ServedPlugin } from '../testing/served-plugin';
-import type { CostDataPage, CostRowInput, PluginImpl } from '.';
+import { MAX_REPORT_NOTE_CHARS, MAX_REPORT_NOTES, type CostDataPage, type CostRowInput, type PluginImpl } from '.';
 
 const TASK = { taskId: 't1', startDate: '2024-01-01', endDate: '2024-01-31' };
 
@@ -91,6 +91,74 @@ describe('serve: pages', () => {
   it('sends no page for a task without rows', async () => {
     served = await servePluginForTest(plugin({ getCostData: () => [] }));
     expect(await collect(served.client.getCostData({ task: TASK }))).toEqual([]);
+  });
+
+  it("sends the task's report after the last row, held to its bounds and censored of secret_data", async () => {
+    const secret = 'sk-live-CANARY-0451';
+    served = await servePluginForTest(
+      plugin({
+        init: () => ({ name: 't', providers: ['demo'], currency: 'USD', pageSize: 2 }),
+        *getCostData(_req, ctx) {
+          ctx.report({ skippedRecords: 1, notes: ['superseded'] });
+          yield [row(1), row(2), row(3)];
+          ctx.report({
+            skippedRecords: 4,
+            notes: [`line 7: bad decimal near ${secret}`, 'y'.repeat(MAX_REPORT_NOTE_CHARS + 50), ...Array.from({ length: 30 }, (_, i) => `n${i}`)],
+          });
+        },
+      }),
+    );
+    const pages = await collect(served.client.getCostData({ task: TASK, secretData: { api_key: secret } }));
+    expect(pages.map((p) => [p.page, p.rows.length, p.report !== undefined])).toEqual([[1, 2, false], [2, 1, false], [3, 0, true]]);
+    const report = pages[2].report!;
+    expect(report.skippedRecords).toBe('4');
+    expect(report.notes).toHaveLength(MAX_REPORT_NOTES);
+    expect(report.notes[0]).not.toContain(secret);
+    expect(report.notes[0]).toMatch(/^line 7: bad decimal near /);
+    expect(report.notes[1]).toHaveLength(MAX_REPORT_NOTE_CHARS);
+    expect(report.notes[1].endsWith('…')).toBe(true);
+  });
+
+  it('sends no report page when the plugin reports nothing worth saying, or fails', async () => {
+    served = await servePluginForTest(
+      plugin({
+        *getCostData(_req, ctx) {
+          ctx.report({ skippedRecords: 0, notes: [] });
+          yield row(1);
+        },
+      }),
+    );
+    expect((await collect(served.client.getCostData({ task: TASK }))).map((p) => p.report)).toEqual([undefined]);
+    await served.stop();
+    served = await servePluginForTest(
+      plugin({
+        *getCostData(_req, ctx) {
+          yield row(1);
+          ctx.report({ skippedRecords: 2 });
+          throw invalidArgument('TEST.BAD', 'file', 'the export is unreadable');
+        },
+      }),
+    );
+    const seen: CostDataPage[] = [];
+    const err = await failure(
+      (async () => {
+        for await (const p of served!.client.getCostData({ task: TASK })) seen.push(p);
+      })(),
+    );
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(seen.some((p) => p.report)).toBe(false);
+  });
+
+  it('refuses a report whose count is not a whole number, as an internal error of the plugin', async () => {
+    served = await servePluginForTest(
+      plugin({
+        *getCostData(_req, ctx) {
+          ctx.report({ skippedRecords: 1.5 });
+          yield row(1);
+        },
+      }),
+    );
+    expect((await failure(collect(served.client.getCostData({ task: TASK })))).code).toBe(status.INTERNAL);
   });
 
   it('fills page_size and the schemas in Init, and keeps page_size within 10000', async () => {

@@ -10,9 +10,10 @@ import type {
   PluginMetadata,
   ReplaceWindow,
   Task,
+  TaskReport,
 } from '../../gen/tally/plugin/billing/v1/plugin';
 
-export type { Account, CostRow, PluginMetadata, ReplaceWindow, Task };
+export type { Account, CostRow, PluginMetadata, ReplaceWindow, Task, TaskReport };
 export type InitRequest = DataSourcePluginServiceInitRequest;
 export type VerifyRequest = DataSourcePluginServiceVerifyRequest;
 export type GetTasksRequest = DataSourcePluginServiceGetTasksRequest;
@@ -27,6 +28,23 @@ export interface PluginContext {
   logger: Logger;
   /** Aborted when the caller cancels or the deadline passes: pass it to every fetch. */
   signal: AbortSignal;
+}
+
+/** What a task tells the job besides its rows. */
+export interface TaskReportInput {
+  /** Source records skipped as unreadable (when the plugin's options say skip rather than fail). */
+  skippedRecords?: number;
+  /** Short notes a user can act on: which record was bad and why, what was interpreted. Never secrets. */
+  notes?: string[];
+}
+
+/** GetCostData's context: the call's, plus a report for the job record. */
+export interface CostDataContext extends PluginContext {
+  /**
+   * Sets the task's report (the latest call wins). The SDK sends it after the last row, once the
+   * rows are all sent; notes beyond MAX_REPORT_NOTES or MAX_REPORT_NOTE_CHARS are cut.
+   */
+  report(report: TaskReportInput): void;
 }
 
 /** Init's answer: page_size, version and the schemas may be left out (the SDK fills them). */
@@ -63,5 +81,5 @@ export interface PluginImpl {
   /** start_date/end_date are checked (YYYY-MM-DD, start <= end) before this is called. */
   getTasks(req: GetTasksRequest, ctx: PluginContext): Promise<GetTasksResult> | GetTasksResult;
   /** The task (with valid dates) is checked before this is called. Stop when ctx.signal aborts. */
-  getCostData(req: GetCostDataRequest, ctx: PluginContext): CostRowSource;
+  getCostData(req: GetCostDataRequest, ctx: CostDataContext): CostRowSource;
 }

@@ -16,6 +16,8 @@ export interface RawPluginFaults {
   rowsPerPage?: number;
   /** The first page's number (the protocol says 1). */
   firstPage?: number;
+  /** A task report sent on this page (1-based) rather than after the last one, with these notes. */
+  report?: { onPage: number; notes: string[] };
 }
 
 const PAGE_SIZE = 10;
@@ -58,7 +60,9 @@ export async function startRawPlugin(faults: RawPluginFaults = {}): Promise<{ po
         // Backpressure done by hand: wait for 'drain' when the buffer is full. After a cancel the
         // write fails and 'drain' never comes.
         const flush = async () => {
-          if (!call.write({ rows, page: ++page })) await once(call, 'drain');
+          page++;
+          const report = faults.report?.onPage === page ? { skippedRecords: '1', notes: faults.report.notes } : undefined;
+          if (!call.write({ rows, page, ...(report ? { report } : {}) })) await once(call, 'drain');
         };
         for (const row of demoRows({ seed: 1, accounts: ['wedge-account'], rowsPerDay: 400, range: { start: task.startDate, end: task.endDate } })) {
           rows.push(row);

@@ -85,6 +85,8 @@ describe('conformance kit', () => {
   it.each([
     [{ rowsPerPage: 11 }, /task "all" page 1 has 11 rows/],
     [{ firstPage: 0 }, /task "all" page 0: expected page 1/],
+    [{ report: { onPage: 1, notes: ['line 3 skipped'] } }, /task "all" page 2 came after the page with the report/],
+    [{ report: { onPage: 1, notes: Array.from({ length: 21 }, (_, i) => `n${i}`) } }, /task "all" page 1: 21 notes \(at most 20\)/],
   ])('fails on a plugin whose pages break the protocol (%j), naming get_cost_data.pages', async (faults, offending) => {
     const plugin = await startRawPlugin(faults);
     try {

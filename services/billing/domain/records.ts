@@ -101,6 +101,10 @@ export interface JobTaskRecord {
   end_date: string;
   state: JobState;
   rows: number;
+  /** Source records the plugin skipped as unreadable (absent on jobs stored before reports existed). */
+  skipped_records?: number;
+  /** The plugin's notes on the task (bad records, interpreted values). */
+  notes?: string[];
 }
 
 export interface JobRecord {
@@ -114,6 +118,8 @@ export interface JobRecord {
   end_date: string;
   tasks: JobTaskRecord[];
   rows: number;
+  /** Sum of the tasks' skipped_records. */
+  skipped_records?: number;
   error_code: string;
   error_message: string;
   /** The replica running it (for leases and cancellation across replicas). */

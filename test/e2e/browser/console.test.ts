@@ -1,6 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { createMemoryLogger } from '../../../lib/log/logger';
 import { Decimal } from '../../../lib/money';
+import { createFocusPlugin } from '../../../plugins/focus';
+import { rewriteSample, SAMPLE_RANGE } from '../../../plugins/focus/testing/sample';
+import { serve } from '../../../plugins/sdk';
 import { startTestGateway, type GatewayHarness } from '../../support/gateway-harness';
 import { eventually, startSuite, type Suite } from '../../support/suite';
 import { chromiumMissing, launchChromium, shot, until } from './chromium';
@@ -237,6 +243,29 @@ if (missing) {
       await shot(page, '15-dashboard-narrow');
       await page.setViewportSize({ width: 1280, height: 800 });
     }, 30_000);
+
+    it('shows in the jobs table what a plugin skipped, and where', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'console-focus-'));
+      const focus = await serve(createFocusPlugin(), { name: 'focus', port: 0, logger: createMemoryLogger('focus', 'warn').logger, handleSignals: false, shutdownGraceMs: 200 });
+      try {
+        const file = join(dir, 'export.csv');
+        writeFileSync(file, rewriteSample((rs) => rs.map((r, i) => (i === 4 ? r.map((v, c) => (c === rs[0].indexOf('BilledCost') ? 'n/a' : v)) : r))));
+        const ds = (await api('/billing/data-source/register', { name: 'FOCUS exports', plugin_endpoint: `127.0.0.1:${focus.port}`, options: { on_bad_rows: 'skip' } })).data_source;
+        const sa = (await api('/identity/service-account/create', { name: 'FOCUS big', provider: 'focus', project_id: ids.other, data: { account_id: '11353890204' }, secret_data: { location: file } }))
+          .service_account.service_account_id;
+        await api('/billing/data-source/sync', { data_source_id: ds.data_source_id, start_date: SAMPLE_RANGE.start, end_date: SAMPLE_RANGE.end });
+        await synced(sa);
+        await open('#/data-sources');
+        const report = page.getByTestId('jobs-table').getByTestId('job-report').filter({ hasText: 'skipped' }).first();
+        await report.getByText('1 unreadable source record skipped').click();
+        await report.getByText('skipped export.csv:5:BilledCost: "n/a" is not a decimal number').waitFor();
+        await shot(page, '16-job-report');
+        await api('/billing/data-source/deregister', { data_source_id: ds.data_source_id });
+      } finally {
+        await focus.shutdown();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
 
     it('signs out: the key is forgotten', async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();

@@ -84,6 +84,10 @@ export interface JobTask {
   endDate: string;
   state: JobState;
   rows: string;
+  /** Source records the plugin skipped as unreadable (its options chose skip over fail). */
+  skippedRecords: string;
+  /** What the plugin reported about the task: bad records, interpreted values. */
+  notes: string[];
 }
 
 /** Job is one sync of one service account by one data source. */
@@ -105,7 +109,11 @@ export interface Job {
   errorMessage: string;
   domainId: string;
   createdAt?: Date | undefined;
-  finishedAt?: Date | undefined;
+  finishedAt?:
+    | Date
+    | undefined;
+  /** Sum of the tasks' skipped_records. */
+  skippedRecords: string;
 }
 
 export interface JobServiceGetRequest {
@@ -142,7 +150,7 @@ export interface JobServiceCancelResponse {
 }
 
 function createBaseJobTask(): JobTask {
-  return { taskId: "", startDate: "", endDate: "", state: 0, rows: "0" };
+  return { taskId: "", startDate: "", endDate: "", state: 0, rows: "0", skippedRecords: "0", notes: [] };
 }
 
 export const JobTask: MessageFns<JobTask> = {
@@ -161,6 +169,12 @@ export const JobTask: MessageFns<JobTask> = {
     }
     if (message.rows !== "0") {
       writer.uint32(40).uint64(message.rows);
+    }
+    if (message.skippedRecords !== "0") {
+      writer.uint32(48).uint64(message.skippedRecords);
+    }
+    for (const v of message.notes) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -218,6 +232,22 @@ export const JobTask: MessageFns<JobTask> = {
             message.rows = reader.uint64().toString();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.skippedRecords = reader.uint64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.notes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -249,6 +279,14 @@ export const JobTask: MessageFns<JobTask> = {
         : "",
       state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
       rows: isSet(object.rows) ? globalThis.String(object.rows) : "0",
+      skippedRecords: isSet(object.skippedRecords)
+        ? globalThis.String(object.skippedRecords)
+        : isSet(object.skipped_records)
+        ? globalThis.String(object.skipped_records)
+        : "0",
+      notes: globalThis.Array.isArray(object?.notes)
+        ? object.notes.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -269,6 +307,12 @@ export const JobTask: MessageFns<JobTask> = {
     if (message.rows !== "0") {
       obj.rows = message.rows;
     }
+    if (message.skippedRecords !== "0") {
+      obj.skippedRecords = message.skippedRecords;
+    }
+    if (message.notes?.length) {
+      obj.notes = message.notes;
+    }
     return obj;
   },
 
@@ -282,6 +326,8 @@ export const JobTask: MessageFns<JobTask> = {
     message.endDate = object.endDate ?? "";
     message.state = object.state ?? 0;
     message.rows = object.rows ?? "0";
+    message.skippedRecords = object.skippedRecords ?? "0";
+    message.notes = object.notes?.map((e) => e) || [];
     return message;
   },
 };
@@ -302,6 +348,7 @@ function createBaseJob(): Job {
     domainId: "",
     createdAt: undefined,
     finishedAt: undefined,
+    skippedRecords: "0",
   };
 }
 
@@ -348,6 +395,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.finishedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.skippedRecords !== "0") {
+      writer.uint32(120).uint64(message.skippedRecords);
     }
     return writer;
   },
@@ -477,6 +527,14 @@ export const Job: MessageFns<Job> = {
             message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.skippedRecords = reader.uint64().toString();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -547,6 +605,11 @@ export const Job: MessageFns<Job> = {
         : isSet(object.finished_at)
         ? fromJsonTimestamp(object.finished_at)
         : undefined,
+      skippedRecords: isSet(object.skippedRecords)
+        ? globalThis.String(object.skippedRecords)
+        : isSet(object.skipped_records)
+        ? globalThis.String(object.skipped_records)
+        : "0",
     };
   },
 
@@ -594,6 +657,9 @@ export const Job: MessageFns<Job> = {
     if (message.finishedAt !== undefined) {
       obj.finishedAt = message.finishedAt.toISOString();
     }
+    if (message.skippedRecords !== "0") {
+      obj.skippedRecords = message.skippedRecords;
+    }
     return obj;
   },
 
@@ -616,6 +682,7 @@ export const Job: MessageFns<Job> = {
     message.domainId = object.domainId ?? "";
     message.createdAt = object.createdAt ?? undefined;
     message.finishedAt = object.finishedAt ?? undefined;
+    message.skippedRecords = object.skippedRecords ?? "0";
     return message;
   },
 };

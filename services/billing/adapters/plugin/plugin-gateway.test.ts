@@ -86,7 +86,7 @@ describe('plugin gateway over gRPC', () => {
     ]);
     expect(windows).toEqual([{ externalAccountId: 'acct-1', startDate: '2024-05-30', endDate: '2024-06-01' }]);
     const pages: number[] = [];
-    for await (const rows of gateway.getCostData(target, { ...call, task: tasks[0] })) pages.push(rows.length);
+    for await (const page of gateway.getCostData(target, { ...call, task: tasks[0] })) pages.push(page.rows.length);
     expect(pages).toEqual([3, 1]);
   });
 
@@ -111,7 +111,7 @@ describe('plugin gateway over gRPC', () => {
     const pages: number[] = [];
     const err = await rejection(
       (async () => {
-        for await (const rows of gateway.getCostData(target, { domainId: 'd', options: {}, secretData: {}, account, task })) pages.push(rows.length);
+        for await (const page of gateway.getCostData(target, { domainId: 'd', options: {}, secretData: {}, account, task })) pages.push(page.rows.length);
       })(),
     );
     expect(pages).toEqual([1]);

@@ -1,6 +1,6 @@
 import { DomainError } from '../../../../lib/errors/domain-error';
 import { connectPlugin, type PluginClient } from '../../../../plugins/sdk';
-import type { CostRow, PluginAccountCall, PluginInfo, PluginPort, PluginTasks, Task } from '../../application/sync/plugin-port';
+import type { CostPage, PluginAccountCall, PluginInfo, PluginPort, PluginTasks, Task } from '../../application/sync/plugin-port';
 import { secretStrings } from '../../../../lib/secrets/redact';
 import { duration, pluginError, type PluginMethod } from './plugin-errors';
 import { toPluginInfo } from './plugin-metadata';
@@ -102,7 +102,7 @@ export function createPluginGateway(options: PluginGatewayOptions = {}): PluginG
     return { tasks: res.tasks, windows: res.windows };
   }
 
-  async function* getCostData(endpoint: string, call: PluginAccountCall & { task: Task }, signal?: AbortSignal): AsyncGenerator<CostRow[]> {
+  async function* getCostData(endpoint: string, call: PluginAccountCall & { task: Task }, signal?: AbortSignal): AsyncGenerator<CostPage> {
     const client = clientFor(endpoint);
     const secrets = secretStrings(call.secretData);
     const inner = new AbortController();
@@ -119,7 +119,7 @@ export function createPluginGateway(options: PluginGatewayOptions = {}): PluginG
     try {
       for (;;) {
         let timer: NodeJS.Timeout | undefined;
-        let result: IteratorResult<{ rows: CostRow[] }>;
+        let result: IteratorResult<CostPage>;
         try {
           result = await new Promise((resolve, reject) => {
             timer = setTimeout(() => {
@@ -144,7 +144,7 @@ export function createPluginGateway(options: PluginGatewayOptions = {}): PluginG
           done = true;
           return;
         }
-        yield result.value.rows;
+        yield result.value;
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -4,9 +4,15 @@
  * failures reject with a DomainError whose reason (PLUGIN.UNAUTHENTICATED, PLUGIN.UNAVAILABLE, …)
  * and message are fit for a job record.
  */
-import type { CostRow, ReplaceWindow, Task } from '../../../../plugins/sdk';
+import type { CostRow, ReplaceWindow, Task, TaskReport } from '../../../../plugins/sdk';
 
-export type { CostRow, ReplaceWindow, Task };
+export type { CostRow, ReplaceWindow, Task, TaskReport };
+
+/** One page of a task's stream; the last may carry the task's report (and then usually no rows). */
+export interface CostPage {
+  rows: CostRow[];
+  report?: TaskReport;
+}
 
 /** Init's answer, checked: the providers served and the default currency of rows ('' when none). */
 export interface PluginInfo {
@@ -41,6 +47,6 @@ export interface PluginPort {
   init(endpoint: string, options: Record<string, unknown>, domainId?: string, signal?: AbortSignal): Promise<PluginInfo>;
   verify(endpoint: string, call: PluginAccountCall, signal?: AbortSignal): Promise<void>;
   getTasks(endpoint: string, call: PluginAccountCall & { startDate: string; endDate: string }, signal?: AbortSignal): Promise<PluginTasks>;
-  /** The task's rows, page by page. Aborting the signal cancels the stream (the iteration then throws). */
-  getCostData(endpoint: string, call: PluginAccountCall & { task: Task }, signal?: AbortSignal): AsyncIterable<CostRow[]>;
+  /** The task's pages. Aborting the signal cancels the stream (the iteration then throws). */
+  getCostData(endpoint: string, call: PluginAccountCall & { task: Task }, signal?: AbortSignal): AsyncIterable<CostPage>;
 }

@@ -10,6 +10,7 @@ import { syncLeaseId, type Leases } from './leases';
 import type { PluginAccountCall, PluginPort, PluginTasks, Task } from './plugin-port';
 import { redactSecrets, secretStrings } from '../../../../lib/secrets/redact';
 import { validateRow, type RowRules } from './row-validation';
+import { checkTaskReport, type CheckedReport } from './task-report';
 import { clip } from './sync-windows';
 
 /** A job waiting in (or taken from) the queue. */
@@ -147,16 +148,20 @@ export async function runJob(ctx: JobContext, entry: SyncEntry, queueSignal: Abo
         currency: info.currency,
       };
       let n = 0;
+      let report: CheckedReport | undefined;
       for await (const page of ctx.plugins.getCostData(endpoint, { ...call, task }, signal)) {
         stopped();
-        const batch: CostRowInput[] = page.map((row) => validateRow(row, ++n, rules));
+        if (report) throw jobFailure('PLUGIN.MALFORMED_REPORT', `the plugin at ${endpoint} sent pages after its report in task ${JSON.stringify(task.taskId.slice(0, 60))}; the report must come last`);
+        const batch: CostRowInput[] = page.rows.map((row) => validateRow(row, ++n, rules));
         if (batch.length > 0) await writer.write(batch);
+        if (page.report) report = checkTaskReport(page.report, task.taskId);
         stopped();
       }
       stopped();
       rows += n;
-      tasks[i] = { ...tasks[i], state: 'SUCCESS', rows: n };
-      await jobs.update(entry.jobId, { tasks, rows });
+      tasks[i] = { ...tasks[i], state: 'SUCCESS', rows: n, ...(report ? { skipped_records: report.skippedRecords, notes: report.notes } : {}) };
+      if (report?.skippedRecords) log.warn({ task_id: task.taskId, skipped_records: report.skippedRecords }, 'the plugin skipped unreadable source records');
+      await jobs.update(entry.jobId, { tasks, rows, skipped_records: skippedIn(tasks) });
     }
 
     stopped();
@@ -197,6 +202,8 @@ export async function runJob(ctx: JobContext, entry: SyncEntry, queueSignal: Abo
     await leases.release(leaseId).catch((e: unknown) => log.warn({ err: cleanError(e, secrets) }, 'could not release the sync lease (it expires by itself)'));
   }
 }
+
+const skippedIn = (tasks: JobTaskRecord[]): number => tasks.reduce((sum, t) => sum + (t.skipped_records ?? 0), 0);
 
 const errorFields = (e: { code: string; message: string }) => ({ error_code: e.code, error_message: e.message });
 

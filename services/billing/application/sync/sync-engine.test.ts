@@ -3,6 +3,7 @@ import { serve, type RunningPlugin } from '../../../../plugins/sdk';
 import { createMemoryLogger } from '../../../../lib/log/logger';
 import { BILLING_COLLECTIONS, type AccountRecord, type DataSourceRecord } from '../../domain/records';
 import { CANARY } from './testing/fake-identity';
+import type { PluginPort } from './plugin-port';
 import { scriptedPlugin, type ScriptMode, type ScriptState } from './testing/scripted-plugin';
 import { account, dataSource, DOMAIN, fixture, type Fixture } from './testing/sync-fixture';
 
@@ -103,6 +104,35 @@ test('a malformed row fails the job naming the row and the field', async () => {
   const job = await f.job(id);
   expect(job).toMatchObject({ state: 'FAILURE', error_code: 'PLUGIN.MALFORMED_ROW', rows: 0 });
   expect(job.error_message).toMatch(/^row 3 of task "ext-sa-1:2024-06-01\.\.2024-06-15": cost "1e-7" uses exponent notation/);
+  expect(f.ledger.stepsOf(id)).toEqual(['begin', 'abort']);
+});
+
+test("the plugin's task reports land in the job: skipped records per task and in all, with their notes", async () => {
+  f = await fixture({ dataSources: [ds('ds-a', 'report')], accounts: [account('sa-1')] });
+  const engine = f.engine();
+  const [id] = await engine.requestSync({ domainId: DOMAIN, dataSourceId: 'ds-a', window: JUNE, trigger: 'MANUAL' });
+  await engine.waitIdle();
+  const job = await f.job(id);
+  expect(job).toMatchObject({ state: 'SUCCESS', rows: 15, skipped_records: 2 * job.tasks.length });
+  expect(job.tasks[0]).toMatchObject({ state: 'SUCCESS', rows: 15, skipped_records: 2, notes: [expect.stringMatching(/^export\.csv:5:2: BilledCost "12,5" is not a decimal/)] });
+  expect(f.lines.join('\n')).toMatch(/the plugin skipped unreadable source records/);
+});
+
+test('a report before the last page fails the job as malformed plugin data, and the old data stays', async () => {
+  f = await fixture({ dataSources: [ds('ds-a', 'ok')], accounts: [account('sa-1')] });
+  const early: PluginPort = {
+    ...f.plugins,
+    async *getCostData(endpointOf, call, signal) {
+      yield { rows: [], report: { skippedRecords: '1', notes: [] } };
+      yield* f.plugins.getCostData(endpointOf, call, signal);
+    },
+  };
+  const engine = f.engine({ plugins: early });
+  const [id] = await engine.requestSync({ domainId: DOMAIN, dataSourceId: 'ds-a', window: JUNE, trigger: 'MANUAL' });
+  await engine.waitIdle();
+  const job = await f.job(id);
+  expect(job).toMatchObject({ state: 'FAILURE', error_code: 'PLUGIN.MALFORMED_REPORT' });
+  expect(job.error_message).toMatch(/sent pages after its report in task "ext-sa-1:2024-06-01\.\.2024-06-15"; the report must come last/);
   expect(f.ledger.stepsOf(id)).toEqual(['begin', 'abort']);
 });
 

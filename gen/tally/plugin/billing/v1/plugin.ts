@@ -155,10 +155,24 @@ export interface CostRow_AdditionalInfoEntry {
   value: string;
 }
 
+/**
+ * TaskReport is what a plugin says about a task besides its rows, for the job record: source
+ * records it could not read and skipped (when its options say to skip rather than fail), and short
+ * notes a user can act on (which record was bad and why, what was interpreted).
+ */
+export interface TaskReport {
+  /** Source records (e.g. CSV lines) skipped as unreadable. */
+  skippedRecords: string;
+  /** At most 20 notes of at most 500 characters each; never secrets. */
+  notes: string[];
+}
+
 export interface DataSourcePluginServiceGetCostDataResponse {
   rows: CostRow[];
   /** 1-based page number within the task. */
   page: number;
+  /** Set only on the stream's last message (which may then carry no rows). */
+  report?: TaskReport | undefined;
 }
 
 function createBasePluginMetadata(): PluginMetadata {
@@ -1997,8 +2011,97 @@ export const CostRow_AdditionalInfoEntry: MessageFns<CostRow_AdditionalInfoEntry
   },
 };
 
+function createBaseTaskReport(): TaskReport {
+  return { skippedRecords: "0", notes: [] };
+}
+
+export const TaskReport: MessageFns<TaskReport> = {
+  encode(message: TaskReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skippedRecords !== "0") {
+      writer.uint32(8).uint64(message.skippedRecords);
+    }
+    for (const v of message.notes) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.skippedRecords = reader.uint64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.notes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskReport {
+    return {
+      skippedRecords: isSet(object.skippedRecords)
+        ? globalThis.String(object.skippedRecords)
+        : isSet(object.skipped_records)
+        ? globalThis.String(object.skipped_records)
+        : "0",
+      notes: globalThis.Array.isArray(object?.notes) ? object.notes.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: TaskReport): unknown {
+    const obj: any = {};
+    if (message.skippedRecords !== "0") {
+      obj.skippedRecords = message.skippedRecords;
+    }
+    if (message.notes?.length) {
+      obj.notes = message.notes;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TaskReport>): TaskReport {
+    return TaskReport.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TaskReport>): TaskReport {
+    const message = createBaseTaskReport();
+    message.skippedRecords = object.skippedRecords ?? "0";
+    message.notes = object.notes?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseDataSourcePluginServiceGetCostDataResponse(): DataSourcePluginServiceGetCostDataResponse {
-  return { rows: [], page: 0 };
+  return { rows: [], page: 0, report: undefined };
 }
 
 export const DataSourcePluginServiceGetCostDataResponse: MessageFns<DataSourcePluginServiceGetCostDataResponse> = {
@@ -2008,6 +2111,9 @@ export const DataSourcePluginServiceGetCostDataResponse: MessageFns<DataSourcePl
     }
     if (message.page !== 0) {
       writer.uint32(16).uint32(message.page);
+    }
+    if (message.report !== undefined) {
+      TaskReport.encode(message.report, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -2041,6 +2147,14 @@ export const DataSourcePluginServiceGetCostDataResponse: MessageFns<DataSourcePl
             message.page = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.report = TaskReport.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2057,6 +2171,7 @@ export const DataSourcePluginServiceGetCostDataResponse: MessageFns<DataSourcePl
     return {
       rows: globalThis.Array.isArray(object?.rows) ? object.rows.map((e: any) => CostRow.fromJSON(e)) : [],
       page: isSet(object.page) ? globalThis.Number(object.page) : 0,
+      report: isSet(object.report) ? TaskReport.fromJSON(object.report) : undefined,
     };
   },
 
@@ -2067,6 +2182,9 @@ export const DataSourcePluginServiceGetCostDataResponse: MessageFns<DataSourcePl
     }
     if (message.page !== 0) {
       obj.page = Math.round(message.page);
+    }
+    if (message.report !== undefined) {
+      obj.report = TaskReport.toJSON(message.report);
     }
     return obj;
   },
@@ -2080,6 +2198,9 @@ export const DataSourcePluginServiceGetCostDataResponse: MessageFns<DataSourcePl
     const message = createBaseDataSourcePluginServiceGetCostDataResponse();
     message.rows = object.rows?.map((e) => CostRow.fromPartial(e)) || [];
     message.page = object.page ?? 0;
+    message.report = (object.report !== undefined && object.report !== null)
+      ? TaskReport.fromPartial(object.report)
+      : undefined;
     return message;
   },
 };

@@ -9,9 +9,10 @@ import type { CostRow, CostRowInput, PluginImpl } from '../../../../../plugins/s
  * - malformed: row 3 of the first task has cost "1e-7";
  * - hang: one page, then nothing until the call is cancelled;
  * - slow: every page waits `delay_ms`;
- * - leak-secret: Verify rejects the credentials with a message that repeats the api_key.
+ * - leak-secret: Verify rejects the credentials with a message that repeats the api_key;
+ * - report: the demo rows, and each task reports 2 skipped source records with a note.
  */
-export type ScriptMode = 'ok' | 'fail-mid-stream' | 'malformed' | 'hang' | 'slow' | 'leak-secret';
+export type ScriptMode = 'ok' | 'fail-mid-stream' | 'malformed' | 'hang' | 'slow' | 'leak-secret' | 'report';
 
 export interface ScriptState {
   /** GetCostData calls that saw their signal abort (the caller cancelled). */
@@ -61,6 +62,7 @@ export function scriptedPlugin(state: ScriptState = { cancelled: 0, hanging: 0 }
         }
       }
       if (page.length > 0) yield page;
+      if (mode === 'report') ctx.report({ skippedRecords: 2, notes: [`export.csv:5:2: BilledCost "12,5" is not a decimal (task ${req.task!.taskId})`] });
     },
   };
 }

@@ -20,6 +20,21 @@ const act = (label, path, body, after, cls = 'btn btn-small') =>
     },
   }, label);
 
+/** The job's error, or what its plugin reported: records skipped as unreadable and notes per task. */
+function jobOutcome(j) {
+  if (j.error_message) return h('span', { class: 'error-text' }, `${j.error_message}${j.error_code ? ` (${j.error_code})` : ''}`);
+  const notes = (j.tasks || []).flatMap((t) => t.notes || []);
+  const skipped = Number(j.skipped_records || 0);
+  if (!notes.length && !skipped) return '';
+  const label = skipped ? `${skipped.toLocaleString()} unreadable source record${skipped === 1 ? '' : 's'} skipped` : `${notes.length} note${notes.length === 1 ? '' : 's'}`;
+  return h(
+    'details',
+    { 'data-testid': 'job-report' },
+    h('summary', { class: skipped ? 'warn-text' : 'muted' }, label),
+    h('ul', { class: 'small' }, notes.map((n) => h('li', {}, n))),
+  );
+}
+
 function jobsTable(jobs, accountName, sourceName) {
   if (!jobs.length) return empty('No sync jobs yet.');
   return h(
@@ -28,7 +43,7 @@ function jobsTable(jobs, accountName, sourceName) {
     h(
       'table',
       { class: 'data', 'data-testid': 'jobs-table' },
-      h('thead', {}, h('tr', {}, ['Started', 'Account', 'Data source', 'Trigger', 'Window', 'State', 'Rows', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Started', 'Account', 'Data source', 'Trigger', 'Window', 'State', 'Rows', 'Error or report'].map((c) => h('th', { scope: 'col' }, c)))),
       h(
         'tbody',
         {},
@@ -43,7 +58,7 @@ function jobsTable(jobs, accountName, sourceName) {
             h('td', {}, j.start_date && j.end_date ? `${j.start_date} to ${j.end_date}` : '—'),
             h('td', {}, h('span', { class: `badge badge-${data.jobState(j.state).replace(' ', '-')}` }, data.jobState(j.state))),
             h('td', { class: 'num' }, j.rows ?? '0'),
-            h('td', { class: 'error-text' }, j.error_message ? `${j.error_message}${j.error_code ? ` (${j.error_code})` : ''}` : ''),
+            h('td', {}, jobOutcome(j)),
           ),
         ),
       ),
