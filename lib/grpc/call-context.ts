@@ -17,8 +17,12 @@ export type Authenticate = (metadata: Metadata) => Promise<Principal | null>;
 
 /** Reads a Bearer credential from the `authorization` metadata. */
 export function bearer(metadata: Metadata): string | null {
-  const raw = metadata.get('authorization')[0];
-  if (typeof raw !== 'string') return null;
-  const m = /^Bearer\s+(.+)$/i.exec(raw.trim());
+  return bearerOf(metadata.get('authorization')[0]);
+}
+
+/** The credential of an `authorization` value `Bearer <credential>` (any case), or null. */
+export function bearerOf(authorization: unknown): string | null {
+  if (typeof authorization !== 'string') return null;
+  const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
   return m ? m[1].trim() : null;
 }

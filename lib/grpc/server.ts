@@ -27,6 +27,8 @@ export interface GrpcServerOptions {
   shutdownGraceMs?: number;
   /** The descriptor set reflection serves; the whole contract when absent (the gateway filters it). */
   reflectionSet?: Uint8Array;
+  /** Services served in front of this server (the gateway's proxy) that health and reflection report as its own. */
+  advertised?: string[];
 }
 
 export interface RunningServer {
@@ -55,21 +57,22 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningS
     'grpc.max_connection_age_grace_ms': 30_000,
     interceptors: opts.interceptors ?? [],
   });
-  const health = new HealthService({ '': 'SERVING', [LIVENESS_SERVICE]: 'SERVING', ...Object.fromEntries(opts.services.map((s) => [s.name, 'SERVING' as const])) });
+  const names = [...opts.services.map((s) => s.name), ...(opts.advertised ?? [])];
+  const health = new HealthService({ '': 'SERVING', [LIVENESS_SERVICE]: 'SERVING', ...Object.fromEntries(names.map((n) => [n, 'SERVING' as const])) });
   for (const s of opts.services) server.addService(s.definition, s.implementation);
   addHealth(server, health);
-  addReflection(server, { descriptorSet: opts.reflectionSet ?? loadDescriptorSet(), services: opts.services.map((s) => s.name) });
+  addReflection(server, { descriptorSet: opts.reflectionSet ?? loadDescriptorSet(), services: names });
   const watcher = opts.dependencies?.length
     ? dependencyWatcher(health, opts.dependencies, {
         intervalMs: opts.dependencyIntervalMs ?? 2000,
-        services: ['', ...opts.services.map((s) => s.name)],
+        services: ['', ...names],
         onChange: (down) => (down.length ? opts.logger.warn({ down }, 'dependency down') : opts.logger.info('dependencies up')),
       })
     : undefined;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${opts.host}:${opts.port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  opts.logger.info({ port, services: opts.services.map((s) => s.name) }, 'gRPC server listening');
+  opts.logger.info({ port, services: names }, 'gRPC server listening');
   let closing: Promise<void> | undefined;
   const shutdown = () =>
     (closing ??= (async () => {

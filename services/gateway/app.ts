@@ -4,11 +4,12 @@ import { createLogger, type Logger } from '../../lib/log/logger';
 import { createAuthenticator } from './auth/authenticator';
 import { corsOrigins, type GatewayConfig } from './config';
 import { loadPublicApi, type PublicApi } from './contract/public-api';
-import { proxyServices } from './grpc/proxy-services';
+import { startGrpcFront } from './grpc/grpc-front';
 import { HttpMetrics } from './http/http-metrics';
 import { startGatewayHttp } from './http/http-server';
 import { backendDependencies } from './upstream/backend-health';
 import { createUpstream } from './upstream/forward';
+import { H2Target } from './upstream/h2-target';
 
 export interface GatewayApp {
   grpcPort: number;
@@ -43,30 +44,35 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   });
   const endpoints = { identity: config.TALLY_IDENTITY_ENDPOINT, billing: config.TALLY_BILLING_ENDPOINT };
   const backends = backendDependencies(endpoints, config.TALLY_HEALTH_INTERVAL_MS);
-  const upstream = createUpstream({
-    endpoints,
-    internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET,
-    maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES,
-    metrics,
-  });
+  const upstream = createUpstream({ endpoints, internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET, metrics });
   const metricsServer = await startMetricsServer({ port: config.TALLY_METRICS_PORT, host: config.TALLY_GRPC_HOST, registry: metrics.registry });
-  const grpc = await startGrpcServer({
-    host: config.TALLY_GRPC_HOST,
-    port: config.TALLY_GATEWAY_GRPC_PORT,
+  // Health and reflection: a grpc-js server on loopback, reached through the gRPC front.
+  const own = await startGrpcServer({
+    host: '127.0.0.1',
+    port: 0,
     logger,
-    services: proxyServices(api.methods, {
-      auth,
-      upstream,
-      logger,
-      defaultDeadlineMs: config.TALLY_GATEWAY_DEADLINE_MS,
-      maxDeadlineMs: config.TALLY_GATEWAY_MAX_DEADLINE_MS,
-    }),
+    services: [],
+    advertised: api.services,
     reflectionSet: api.reflectionSet,
     maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES,
     interceptors: [metricsServerInterceptor(metrics)],
     shutdownGraceMs: config.TALLY_SHUTDOWN_GRACE_MS,
     dependencies: backends.dependencies,
     dependencyIntervalMs: config.TALLY_HEALTH_INTERVAL_MS,
+  });
+  const ownTarget = new H2Target(`127.0.0.1:${own.port}`);
+  const grpc = await startGrpcFront({
+    host: config.TALLY_GRPC_HOST,
+    port: config.TALLY_GATEWAY_GRPC_PORT,
+    methods: api.methods,
+    auth,
+    upstream,
+    own: ownTarget,
+    logger,
+    metrics,
+    maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES,
+    defaultDeadlineMs: config.TALLY_GATEWAY_DEADLINE_MS,
+    maxDeadlineMs: config.TALLY_GATEWAY_MAX_DEADLINE_MS,
   });
   const http = await startGatewayHttp({
     host: config.TALLY_GATEWAY_HTTP_HOST,
@@ -80,7 +86,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     corsOrigins: corsOrigins(config),
     deadlineMs: config.TALLY_GATEWAY_DEADLINE_MS,
     metrics: httpMetrics,
-    serving: () => grpc.health.getStatus('') === 'SERVING',
+    serving: () => own.health.getStatus('') === 'SERVING',
   });
 
   return {
@@ -89,7 +95,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     metricsPort: metricsServer.port,
     api,
     async stop() {
-      await Promise.all([grpc.shutdown(), http.close()]);
+      await Promise.all([grpc.close(config.TALLY_SHUTDOWN_GRACE_MS), own.shutdown(), http.close()]);
+      ownTarget.close();
       upstream.close();
       backends.close();
       auth.close();

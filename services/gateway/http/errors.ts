@@ -1,4 +1,5 @@
-import { status, type Metadata } from '@grpc/grpc-js';
+import type { OutgoingHttpHeaders } from 'node:http2';
+import { status } from '@grpc/grpc-js';
 import { DomainError } from '../../../lib/errors/domain-error';
 import { FIELD_KEY, REASON_KEY } from '../../../lib/grpc/status';
 
@@ -31,10 +32,10 @@ export interface HttpFailure {
 }
 
 /** A failure from a backend's gRPC status and trailers. */
-export function fromGrpcStatus(code: status, message: string, trailers: Metadata | undefined, requestId: string): HttpFailure {
+export function fromGrpcStatus(code: status, message: string, trailers: OutgoingHttpHeaders, requestId: string): HttpFailure {
   const name = status[code] ?? 'UNKNOWN';
-  const reason = trailers?.get(REASON_KEY)[0];
-  const field = trailers?.get(FIELD_KEY)[0];
+  const reason = trailers[REASON_KEY];
+  const field = trailers[FIELD_KEY];
   return {
     httpStatus: httpStatusOf(code),
     body: {

@@ -6,7 +6,8 @@ import type { Logger } from '../../../lib/log/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { PublicMethod } from '../contract/public-api';
 import { requestIdOf } from '../../../lib/grpc/request-id';
-import type { Upstream } from '../upstream/forward';
+import { bearerOf } from '../../../lib/grpc/call-context';
+import { frame, unframe, type Upstream } from '../upstream/forward';
 import { BodyTooLarge, readBody } from './body';
 import { applyCors } from './cors';
 import { fromError, fromGrpcStatus, type HttpFailure } from './errors';
@@ -35,11 +36,6 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
-function bearer(req: IncomingMessage): string | null {
-  const m = /^Bearer\s+(.+)$/i.exec((req.headers.authorization ?? '').trim());
-  return m ? m[1].trim() : null;
-}
-
 function send(res: ServerResponse, httpStatus: number, body: unknown): void {
   if (res.headersSent) return;
   res.writeHead(httpStatus, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -61,25 +57,25 @@ export async function startGatewayHttp(o: GatewayHttpOptions): Promise<RunningHt
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
     });
-    const credential = bearer(req);
+    const credential = bearerOf(req.headers.authorization);
     const principal = credential ? await o.auth.verify(credential) : null;
     if (!principal) throw unauthenticated('missing or invalid API key (send Authorization: Bearer <api key>)');
     const request = decodeRequest(route, await readBody(req, o.maxBodyBytes), o.registry);
-    const { status, response } = await o.upstream.forward({
+    const answer = await o.upstream.forward({
       backend: route.backend,
       grpcPath: route.grpcPath,
-      request,
+      body: frame(request),
       principal,
       requestId,
-      deadline: new Date(Date.now() + o.deadlineMs),
+      deadline: Date.now() + o.deadlineMs,
       signal: abort.signal,
     });
-    if (!response) {
-      const failure = fromGrpcStatus(status.code, status.details, status.metadata, requestId);
+    if (!answer.body) {
+      const failure = fromGrpcStatus(answer.code, answer.details, answer.trailers, requestId);
       send(res, failure.httpStatus, failure.body);
       return;
     }
-    send(res, 200, encodeResponse(route, response, o.registry));
+    send(res, 200, encodeResponse(route, unframe(answer.body), o.registry));
   }
 
   const server = createServer((req, res) => {

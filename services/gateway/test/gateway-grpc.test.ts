@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connect } from 'node:http2';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Metadata, status } from '@grpc/grpc-js';
@@ -11,6 +12,7 @@ import { CLIENT_OPTIONS, insecure, unary } from '../../../lib/grpc/client';
 import { healthClientConstructor } from '../../../lib/grpc/health';
 import { startTestGateway, type GatewayHarness } from '../../../test/support/gateway-harness';
 import { api, codeOf, type Api } from '../../../test/support/grpc-clients';
+import { frame } from '../upstream/forward';
 import { eventually, startSuite, type Suite } from '../../../test/support/suite';
 
 const run = promisify(execFile);
@@ -142,4 +144,75 @@ describe('gateway: gRPC proxy', () => {
       health.close();
     }
   }, 30_000);
+
+  /** One call over a raw HTTP/2 stream: what a client in any language could send. */
+  async function rawCall(headers: Record<string, string>, body: Buffer): Promise<{ head: Record<string, unknown>; trailers: Record<string, unknown>; data: Buffer }> {
+    const session = connect(`http://${gw.grpcAddress}`);
+    try {
+      return await new Promise((resolve, reject) => {
+        const stream = session.request({ ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers', ...headers });
+        let head: Record<string, unknown> = {};
+        let trailers: Record<string, unknown> = {};
+        const data: Buffer[] = [];
+        stream.on('response', (h) => (head = h));
+        stream.on('trailers', (t) => (trailers = t));
+        stream.on('data', (c: Buffer) => data.push(c));
+        stream.on('error', () => undefined);
+        stream.on('close', () => resolve({ head, trailers, data: Buffer.concat(data) }));
+        session.on('error', reject);
+        stream.end(body);
+      });
+    } finally {
+      session.close();
+    }
+  }
+  /** The gateway's default message limit (TALLY_MAX_MESSAGE_BYTES). */
+  const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  it('refuses a request over the message limit with RESOURCE_EXHAUSTED, before the backend sees it', async () => {
+    const big = projectPb.ProjectServiceCreateRequest.encode(projectPb.ProjectServiceCreateRequest.fromPartial({ name: 'x'.repeat(MAX_MESSAGE_BYTES + 10) })).finish();
+    const { head } = await rawCall({ ':path': '/tally.identity.v1.ProjectService/Create', authorization: `Bearer ${key}` }, frame(big));
+    expect(head).toMatchObject({ 'grpc-status': String(status.RESOURCE_EXHAUSTED), 'tally-error-reason': 'REQUEST_TOO_LARGE' });
+    expect(decodeURIComponent(String(head['grpc-message']))).toMatch(/larger than the limit of \d+ bytes/);
+    const names = (await via(projectPb, projectPb.ProjectServiceClient, key).list({})).results.map((p: { name: string }) => p.name);
+    expect(names.some((n: string) => n.startsWith('xxx'))).toBe(false);
+  });
+
+  it('answers a body that is not one length-prefixed message INTERNAL, a non-gRPC request 415, and an unknown path UNIMPLEMENTED', async () => {
+    const two = Buffer.concat([frame(new Uint8Array([])), frame(new Uint8Array([]))]);
+    const bad = await rawCall({ ':path': '/tally.identity.v1.ProjectService/List', authorization: `Bearer ${key}` }, two);
+    expect(bad.head).toMatchObject({ 'grpc-status': String(status.INTERNAL), 'tally-error-reason': 'MALFORMED_REQUEST' });
+    const json = await rawCall({ ':path': '/tally.identity.v1.ProjectService/List', 'content-type': 'application/json' }, Buffer.from('{}'));
+    expect(json.head[':status']).toBe(415);
+    const unknown = await rawCall({ ':path': '/tally.identity.v1.NoSuchService/Get', authorization: `Bearer ${key}` }, frame(new Uint8Array([])));
+    expect(unknown.head).toMatchObject({ 'grpc-status': String(status.UNIMPLEMENTED) });
+  });
+
+  it('passes gzip-compressed requests through to the backend', async () => {
+    const client = new projectPb.ProjectServiceClient(gw.grpcAddress, insecure(), { ...CLIENT_OPTIONS, 'grpc.default_compression_algorithm': 2 });
+    try {
+      const res = (await unary(client, client.list, {}, { credential: key })) as { results: { projectId: string }[] };
+      expect(res.results.map((p) => p.projectId)).toContain(projectId);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('relays health Watch, a server stream, from the gateway\'s own server', async () => {
+    const Health = healthClientConstructor();
+    const health = new Health(gw.grpcAddress, insecure());
+    try {
+      const first = await new Promise<{ status: string }>((resolve, reject) => {
+        const call = health.watch({ service: 'tally.billing.v1.CostService' });
+        call.on('data', (m: { status: string }) => {
+          resolve(m);
+          call.cancel();
+        });
+        call.on('error', (e: { code: number }) => (e.code === status.CANCELLED ? undefined : reject(e)));
+      });
+      expect(first.status).toBe('SERVING');
+    } finally {
+      health.close();
+    }
+  });
 });
