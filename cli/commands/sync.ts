@@ -41,7 +41,7 @@ export const jobs: Command = {
       },
     });
     if (printJson(res)) return;
-    type Job = { job_id: string; service_account_id: string; state: string; trigger: string; start_date: string; end_date: string; rows: string; error_code: string; error_message: string };
+    type Job = { job_id: string; service_account_id: string; state: string; trigger: string; start_date: string; end_date: string; rows: string; skipped_records?: string; error_code: string; error_message: string };
     const rows = (res.results as Job[]).map((j) => [
       j.job_id,
       j.service_account_id,
@@ -49,8 +49,9 @@ export const jobs: Command = {
       j.trigger,
       `${j.start_date}..${j.end_date}`,
       String(j.rows ?? '0'),
+      String(j.skipped_records ?? '0'),
       j.error_message ? `${j.error_code}: ${j.error_message}` : '',
     ]);
-    io.stdout.write(renderTable(['JOB', 'SERVICE ACCOUNT', 'STATE', 'TRIGGER', 'WINDOW', 'ROWS', 'ERROR'], rows, [false, false, false, false, false, true]));
+    io.stdout.write(renderTable(['JOB', 'SERVICE ACCOUNT', 'STATE', 'TRIGGER', 'WINDOW', 'ROWS', 'SKIPPED', 'ERROR'], rows, [false, false, false, false, false, true, true]));
   },
 };

@@ -115,8 +115,8 @@ describe('tally CLI: commands against the gateway', () => {
     expect(jobIds[0]).toMatch(/^job-/);
     await eventually(() => tally(['jobs', '--account', ids.a, '--json'], env), (r) => JSON.parse(r.stdout).results.every((j: { state: string }) => j.state !== 'JOB_STATE_IN_PROGRESS'), 'the sync', 60_000);
     const table = await ok(['jobs']);
-    expect(table.split('\n')[0]).toMatch(/^JOB\s+SERVICE ACCOUNT\s+STATE\s+TRIGGER\s+WINDOW\s+ROWS\s+ERROR$/);
-    expect(table).toMatch(new RegExp(`${jobIds[0]}\\s+${ids.a}\\s+SUCCESS`));
+    expect(table.split('\n')[0]).toMatch(/^JOB\s+SERVICE ACCOUNT\s+STATE\s+TRIGGER\s+WINDOW\s+ROWS\s+SKIPPED\s+ERROR$/);
+    expect(table).toMatch(new RegExp(`${jobIds[0]}\\s+${ids.a}\\s+SUCCESS\\s+MANUAL\\s+\\S+\\s+\\d+\\s+0\\s*$`, 'm'));
     for (const id of all) expect(table).toContain(id);
   }, 120_000);
 
