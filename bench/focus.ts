@@ -8,7 +8,9 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { Decimal } from '../lib/money';
 import { aggregateFocusFile } from '../plugins/focus';
+import { defaultWorkers } from '../plugins/focus/piece-pool';
 import { log, machine, MismatchError, now, round, type BenchOptions, type BenchResult } from './support';
 
 const SAMPLE = join(process.env.TALLY_SHARED_DIR ?? join(__dirname, '..', '..', '..', 'shared'), 'data', 'focus', 'focus_sample_1.0.csv');
@@ -25,7 +27,9 @@ async function writeFile(path: string, rows: number): Promise<void> {
   await once(out, 'finish');
 }
 
-async function duckdb(path: string): Promise<{ ms: number; groups: number }> {
+const csv = (path: string) => `read_csv('${path.replace(/'/g, "''")}', header = true, nullstr = 'NULL', all_varchar = true)`;
+
+async function duckdb(path: string): Promise<{ ms: number; groups: number; totals: Record<string, string>; threads: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DuckDBInstance } = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
@@ -34,10 +38,13 @@ async function duckdb(path: string): Promise<{ ms: number; groups: number }> {
   const reader = await c.runAndReadAll(`
     SELECT CAST(ChargePeriodStart AS DATE) AS day, COALESCE(NULLIF(SubAccountId, ''), BillingAccountId) AS account,
            ServiceName, RegionId, ChargeCategory, BillingCurrency, SUM(CAST(BilledCost AS DECIMAL(38, 18))) AS cost
-    FROM read_csv('${path.replace(/'/g, "''")}', header = true, nullstr = 'NULL', all_varchar = true)
+    FROM ${csv(path)}
     GROUP BY ALL`);
   const ms = now() - started;
-  return { ms, groups: reader.getRows().length };
+  // Not timed: the exact total per currency, to check ours against.
+  const totals = (await c.runAndReadAll(`SELECT BillingCurrency, SUM(CAST(BilledCost AS DECIMAL(38, 18)))::VARCHAR FROM ${csv(path)} GROUP BY 1`)).getRows();
+  const threads = String((await c.runAndReadAll("SELECT current_setting('threads')")).getRows()[0][0]);
+  return { ms, groups: reader.getRows().length, totals: Object.fromEntries(totals.map(([cur, t]) => [String(cur), Decimal.parse(String(t)).toString()])), threads };
 }
 
 export async function run(o: BenchOptions): Promise<BenchResult> {
@@ -52,6 +59,7 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
     const refRuns: number[] = [];
     let oursGroups = 0;
     let refGroups = 0;
+    let refThreads = '';
     for (let i = 0; i < 3; i++) {
       const ours = await aggregateFocusFile(file);
       oursRuns.push(ours.ms);
@@ -60,6 +68,8 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
       const ref = await duckdb(file);
       refRuns.push(ref.ms);
       refGroups = ref.groups;
+      refThreads = ref.threads;
+      if (JSON.stringify(ours.totals) !== JSON.stringify(ref.totals)) throw new MismatchError(`focus: BilledCost totals differ: ours ${JSON.stringify(ours.totals)}, DuckDB ${JSON.stringify(ref.totals)}`);
       log(`focus: run ${i + 1}: ours ${round(ours.ms)} ms, duckdb ${round(ref.ms)} ms`);
     }
     const best = (xs: number[]) => Math.min(...xs);
@@ -79,7 +89,8 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
       met: speedup >= 0.5,
       checks: [{ what: 'rows/s ratio (ours / DuckDB read_csv)', value: speedup, goal: '>= 0.5', met: speedup >= 0.5 }],
       notes: [
-        'The file repeats the real 1,000-row FOCUS 1.0 sample; best of 3 runs each.',
+        'The file repeats the real 1,000-row FOCUS 1.0 sample; best of 3 runs each; the exact BilledCost total per currency must equal DuckDB\'s DECIMAL(38,18) sum.',
+        `Threads: ours ${defaultWorkers() + 1} (the main thread and ${defaultWorkers()} piece worker${defaultWorkers() === 1 ? '' : 's'}, kept between runs as in a long-running plugin), DuckDB ${refThreads}.`,
         `Daily groups: ours ${oursGroups}, DuckDB ${refGroups} (DuckDB groups by day, account, service, region, charge category, currency; ours also by tags).`,
       ],
       raw: { oursMs: oursRuns, duckdbMs: refRuns, oursGroups, duckdbGroups: refGroups },

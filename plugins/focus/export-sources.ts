@@ -1,15 +1,17 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DomainError, invalidArgument, unauthenticated, unavailable } from '../../lib/errors/domain-error';
 import type { FocusCredentials } from './credentials';
+import { takeBlock } from './file-blocks';
+import { PIECE_BYTES } from './file-pieces';
 
 /** One export file: a name for messages (never the full location, which is secret) and a byte stream. */
 export interface ExportSource {
   name: string;
-  open(signal: AbortSignal): Promise<Readable>;
+  /** The bytes; a local file comes in blocks of about blockBytes (PIECE_BYTES unless told: the header alone needs little). */
+  open(signal: AbortSignal, blockBytes?: number): Promise<Readable>;
 }
 
 /** File names read from a folder: CSV, plain or gzip. */
@@ -50,7 +52,26 @@ export async function listSources(credentials: FocusCredentials, settings: Sourc
 }
 
 function fileSource(path: string, name: string): ExportSource {
-  return { name, open: async () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
+  return { name, open: async (_signal, blockBytes = PIECE_BYTES) => Readable.from(readBlocks(path, blockBytes), { objectMode: false }) };
+}
+
+/**
+ * A file in blocks of `size` bytes, each in memory of its own (so that PieceCutter may hand a
+ * block's middle to a worker without a copy; see file-blocks.ts). The next block is read while
+ * the last is parsed.
+ */
+async function* readBlocks(path: string, size: number): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    for (;;) {
+      const block = takeBlock(size);
+      const { bytesRead } = await file.read(block, 0, size, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === size ? block : block.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 function urlSource(location: string, bearerToken: string | undefined, settings: SourceSettings): ExportSource {

@@ -1,23 +1,44 @@
 import type { TimestampForm } from './focus-values';
 
-/**
- * What a file needed to be read that the FOCUS spec does not allow, counted per file so that it
- * can be logged and shown (additional_info `focus_interpreted`).
- */
-export class FileInterpretations {
+/** The counts of InterpretationCounts as plain data (as they cross threads). */
+export type CountsData = Pick<InterpretationCounts, 'timestamps' | 'nullLiterals' | 'emptyAsNull' | 'billingAccountForSubAccount' | 'effectiveZeroBilledPositive'>;
+
+/** How often each thing the FOCUS spec does not allow had to be interpreted (in a file, or a piece of one). */
+export class InterpretationCounts {
   readonly timestamps: Record<Exclude<TimestampForm, 'canonical'>, number> = { space_no_zone: 0, no_zone: 0, date_only: 0, offset: 0 };
   nullLiterals = 0;
   emptyAsNull = 0;
   billingAccountForSubAccount = 0;
   effectiveZeroBilledPositive = 0;
 
+  timestamp(form: TimestampForm): void {
+    if (form !== 'canonical') this.timestamps[form]++;
+  }
+
+  /** Adds counts made elsewhere (another piece of the file; a copy that crossed threads is fine). */
+  absorb(c: Readonly<CountsData>): void {
+    const t = this.timestamps;
+    t.space_no_zone += c.timestamps.space_no_zone;
+    t.no_zone += c.timestamps.no_zone;
+    t.date_only += c.timestamps.date_only;
+    t.offset += c.timestamps.offset;
+    this.nullLiterals += c.nullLiterals;
+    this.emptyAsNull += c.emptyAsNull;
+    this.billingAccountForSubAccount += c.billingAccountForSubAccount;
+    this.effectiveZeroBilledPositive += c.effectiveZeroBilledPositive;
+  }
+}
+
+/**
+ * What a file needed to be read that the FOCUS spec does not allow, counted per file so that it
+ * can be logged and shown (additional_info `focus_interpreted`).
+ */
+export class FileInterpretations extends InterpretationCounts {
   constructor(
     readonly file: string,
     readonly version: string,
-  ) {}
-
-  timestamp(form: TimestampForm): void {
-    if (form !== 'canonical') this.timestamps[form]++;
+  ) {
+    super();
   }
 
   /** Notes in words; empty when the file was clean. */
