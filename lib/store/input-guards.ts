@@ -16,6 +16,12 @@ export function assertDocument(doc: unknown, collection: string): asserts doc is
   }
 }
 
+/** A list of documents (insertMany): an array of documents, each as assertDocument wants it. */
+export function assertDocuments(docs: unknown, collection: string): asserts docs is Doc[] {
+  if (!Array.isArray(docs)) throw new TypeError(`${collection}: insertMany needs an array of documents`);
+  for (const doc of docs) assertDocument(doc, collection);
+}
+
 /**
  * A filter may not hold undefined anywhere: MongoDB's driver would drop the condition and
  * match every document, which is never what the caller meant.

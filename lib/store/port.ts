@@ -80,6 +80,13 @@ export interface IndexSpec {
 export interface Collection<T extends Doc = Doc> {
   /** Throws DuplicateKeyError when _id or a unique index would repeat. */
   insertOne(doc: T): Promise<void>;
+  /**
+   * Inserts documents, all or none: when an _id or a unique key would repeat (a stored
+   * document's, or another's of the list) it throws DuplicateKeyError and inserts nothing; so
+   * does a list holding something that is not a document (TypeError). An empty list does
+   * nothing. Outside a transaction the documents become visible together.
+   */
+  insertMany(docs: readonly T[]): Promise<void>;
   findOne(filter: Filter): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   count(filter: Filter): Promise<number>;

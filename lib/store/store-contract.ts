@@ -88,6 +88,146 @@ export function runStoreContract(
       });
     });
 
+    describe('insertMany', () => {
+      it('stores every document of the list, each found by _id and through its indexes', async () => {
+        const { name, c } = fresh();
+        await store.ensureIndexes(name, [
+          { name: 'email_1', fields: ['email'], unique: true },
+          { name: 'kind_1', fields: ['kind'] },
+        ]);
+        await c.insertOne({ _id: 'a0', email: 'a0@x', kind: 'old' });
+        const docs = Array.from({ length: 30 }, (_, i) => ({ _id: `d${i}`, email: `u${i}@x`, kind: i % 3 === 0 ? 'three' : 'other', at: new Date(i) }));
+        await c.insertMany(docs);
+        expect(await c.count({})).toBe(31);
+        expect(await c.findOne({ _id: 'd7' })).toEqual(docs[7]);
+        expect((await c.findOne({ email: 'u12@x' }))?._id).toBe('d12');
+        expect(await c.count({ kind: 'three' })).toBe(10);
+        expect(idsOf(await c.find({ kind: { $in: ['old', 'three'] } }, byId))).toEqual(['a0', 'd0', 'd12', 'd15', 'd18', 'd21', 'd24', 'd27', 'd3', 'd6', 'd9']);
+        // The unique index holds the new keys.
+        await expect(c.insertOne({ _id: 'late', email: 'u29@x' })).rejects.toMatchObject({ name: 'DuplicateKeyError', index: 'email_1' });
+      });
+
+      it('does nothing for an empty list', async () => {
+        const { c } = fresh();
+        await c.insertMany([]);
+        expect(await c.count({})).toBe(0);
+      });
+
+      it('keeps copies: mutating the inserted objects afterwards changes nothing stored', async () => {
+        const { c } = fresh();
+        const docs = [{ _id: 'a', tags: ['x'] }, { _id: 'b', tags: ['y'] }];
+        await c.insertMany(docs);
+        docs[0].tags.push('z');
+        docs.length = 0;
+        expect(await c.find({}, byId)).toEqual([
+          { _id: 'a', tags: ['x'] },
+          { _id: 'b', tags: ['y'] },
+        ]);
+      });
+
+      it('inserts none of the list when an _id repeats, a stored one or within the list', async () => {
+        const { name, c } = fresh();
+        await c.insertOne({ _id: 'a', v: 1 });
+        const stored = await c.insertMany([{ _id: 'n1' }, { _id: 'a', v: 2 }, { _id: 'n2' }]).catch((e: unknown) => e);
+        expect(stored).toBeInstanceOf(DuplicateKeyError);
+        expect(stored).toMatchObject({ collection: name, index: '_id_' });
+        await expect(c.insertMany([{ _id: 'n1' }, { _id: 'n2' }, { _id: 'n1' }])).rejects.toMatchObject({ index: '_id_' });
+        expect(await c.find({})).toEqual([{ _id: 'a', v: 1 }]);
+        // The refused ids are free.
+        await c.insertMany([{ _id: 'n1' }, { _id: 'n2' }]);
+        expect(idsOf(await c.find({}, byId))).toEqual(['a', 'n1', 'n2']);
+      });
+
+      it('inserts none of the list when a unique key repeats, and leaves every index as it was', async () => {
+        const { name, c } = fresh();
+        await store.ensureIndexes(name, [
+          { name: 'email_1', fields: ['email'], unique: true },
+          { name: 'domain_slot', fields: ['domain', 'slot'], unique: true },
+          { name: 'kind_1', fields: ['kind'] },
+        ]);
+        await c.insertOne({ _id: 'a', email: 'taken', domain: 'd', slot: 1, kind: 'k' });
+        const refused = [
+          // a stored key
+          [{ _id: 'b', email: 'free-1', domain: 'd', slot: 2, kind: 'k' }, { _id: 'c', email: 'taken', domain: 'd', slot: 3, kind: 'k' }],
+          // a key repeated within the list
+          [{ _id: 'b', email: 'same', domain: 'd', slot: 2, kind: 'k' }, { _id: 'c', email: 'same', domain: 'd', slot: 3, kind: 'k' }],
+          // a compound key repeated within the list
+          [{ _id: 'b', email: 'free-1', domain: 'e', slot: 1, kind: 'k' }, { _id: 'c', email: 'free-2', domain: 'e', slot: 1, kind: 'k' }],
+        ];
+        const indexes: string[] = [];
+        for (const docs of refused) {
+          const err = await c.insertMany(docs).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(DuplicateKeyError);
+          indexes.push((err as DuplicateKeyError).index);
+        }
+        expect(indexes).toEqual(['email_1', 'email_1', 'domain_slot']);
+        expect(idsOf(await c.find({}))).toEqual(['a']);
+        expect(idsOf(await c.find({ kind: 'k' }))).toEqual(['a']);
+        expect(await c.findOne({ email: 'free-1' })).toBeNull();
+        expect(await c.count({ domain: 'e' })).toBe(0);
+        // Nothing of the refused lists holds a key: all of them can be used now.
+        await c.insertMany([
+          { _id: 'b', email: 'same', domain: 'e', slot: 1, kind: 'k' },
+          { _id: 'c', email: 'free-1', domain: 'd', slot: 2, kind: 'k' },
+        ]);
+        expect(idsOf(await c.find({ kind: 'k' }, byId))).toEqual(['a', 'b', 'c']);
+        expect((await c.findOne({ domain: 'e', slot: 1 }))?._id).toBe('b');
+      });
+
+      it('refuses a list holding something that is not a document, and inserts none of it', async () => {
+        const { c } = fresh();
+        await expect(c.insertMany([{ _id: 'ok' }, { v: 1 } as unknown as Doc])).rejects.toThrow(/_id/);
+        await expect(c.insertMany([{ _id: 'ok' }, null as unknown as Doc])).rejects.toThrow(TypeError);
+        await expect(c.insertMany({ _id: 'ok' } as unknown as Doc[])).rejects.toThrow(TypeError);
+        expect(await c.count({})).toBe(0);
+      });
+
+      it('inside a transaction: invisible outside until commit, read by the transaction, kept with its other writes', async () => {
+        const a = fresh();
+        await store.ensureIndexes(a.name, [{ name: 'kind_1', fields: ['kind'] }]);
+        await a.c.insertOne({ _id: 'old', kind: 'k' });
+        await store.transaction(async (tx) => {
+          const t = tx.collection(a.name);
+          await t.deleteOne({ _id: 'old' });
+          await t.insertMany([{ _id: 'old', kind: 'k', again: true }, { _id: 'new', kind: 'k' }]);
+          expect(idsOf(await t.find({ kind: 'k' }, byId))).toEqual(['new', 'old']);
+          expect(await a.c.count({})).toBe(1);
+        });
+        expect(await a.c.find({ kind: 'k' }, byId)).toEqual([
+          { _id: 'new', kind: 'k' },
+          { _id: 'old', kind: 'k', again: true },
+        ]);
+      });
+
+      it('inside a transaction: a repeated key fails the transaction as a whole', async () => {
+        const a = fresh();
+        await store.ensureIndexes(a.name, [{ name: 'slot_1', fields: ['slot'], unique: true }]);
+        await a.c.insertOne({ _id: 'a', slot: 1 });
+        await expect(
+          store.transaction(async (tx) => {
+            const t = tx.collection(a.name);
+            await t.insertOne({ _id: 'b', slot: 2 });
+            await t.insertMany([{ _id: 'c', slot: 3 }, { _id: 'd', slot: 1 }]);
+          }),
+        ).rejects.toMatchObject({ name: 'DuplicateKeyError', index: 'slot_1' });
+        await expect(
+          store.transaction(async (tx) => tx.collection(a.name).insertMany([{ _id: 'c', slot: 3 }, { _id: 'd', slot: 3 }])),
+        ).rejects.toBeInstanceOf(DuplicateKeyError);
+        expect(await a.c.find({})).toEqual([{ _id: 'a', slot: 1 }]);
+        // A key freed inside the transaction may be taken by the list.
+        await store.transaction(async (tx) => {
+          const t = tx.collection(a.name);
+          await t.updateOne({ _id: 'a' }, { $set: { slot: 9 } });
+          await t.insertMany([{ _id: 'b', slot: 1 }, { _id: 'c', slot: 2 }]);
+        });
+        expect(await a.c.find({}, byId)).toEqual([
+          { _id: 'a', slot: 9 },
+          { _id: 'b', slot: 1 },
+          { _id: 'c', slot: 2 },
+        ]);
+      });
+    });
+
     describe('copies', () => {
       it('is not changed when the inserted object is mutated afterwards', async () => {
         const { c } = fresh();

@@ -10,7 +10,7 @@ export function faultyStore(store: Store): Store & { failNextWrite(collection: s
     new Proxy(c, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== 'function' || !['insertOne', 'replaceOne', 'updateOne'].includes(String(prop))) return value;
+        if (typeof value !== 'function' || !['insertOne', 'insertMany', 'replaceOne', 'updateOne'].includes(String(prop))) return value;
         return (...args: unknown[]) => {
           if (failing === name) {
             failing = null;

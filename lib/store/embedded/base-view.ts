@@ -34,6 +34,15 @@ export class BaseView implements DocView {
     c.put(doc);
   }
 
+  insertMany(docs: Doc[]): void {
+    if (docs.length === 0) return;
+    const c = this.state.ensure(this.name);
+    const violated = c.batchViolation(docs);
+    if (violated) throw new DuplicateKeyError(this.name, violated);
+    this.state.record(docs.map((doc) => ({ c: this.name, put: doc })));
+    c.putNew(docs);
+  }
+
   replace(next: Doc): void {
     const c = this.state.ensure(this.name);
     const violated = c.uniqueViolation(next, everyone);

@@ -23,6 +23,35 @@ export class CollectionState {
     return null;
   }
 
+  /**
+   * The index (ID_INDEX included) a list of new documents would break if stored together:
+   * an _id or unique key repeated within the list or held by a stored document.
+   */
+  batchViolation(docs: readonly Doc[]): string | null {
+    const ids = new Set<string>();
+    for (const doc of docs) {
+      if (this.docs.has(doc._id) || ids.has(doc._id)) return ID_INDEX;
+      ids.add(doc._id);
+    }
+    for (const index of this.indexes.values()) {
+      if (!index.unique) continue;
+      const owners = new Map<string, string>();
+      for (const doc of docs) {
+        for (const key of index.keys(doc)) {
+          if (index.entries.has(key) || owners.has(key)) return index.spec.name;
+          owners.set(key, doc._id);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Stores new documents (none may exist yet), index by index; no checks. */
+  putNew(docs: readonly Doc[]): void {
+    for (const doc of docs) this.docs.set(doc._id, doc);
+    for (const index of this.indexes.values()) for (const doc of docs) index.add(doc);
+  }
+
   /** Stores a document (new or a new version); no checks. */
   put(doc: Doc): void {
     const previous = this.docs.get(doc._id);

@@ -16,6 +16,8 @@ export interface DocView {
   noteRead(doc: Doc): void;
   /** These throw DuplicateKeyError (and change nothing) when a unique index would repeat. */
   insert(doc: Doc): void;
+  /** Inserts new documents together (one journal entry), or none of them. */
+  insertMany(docs: Doc[]): void;
   replace(next: Doc): void;
   /** Removes documents together (one journal entry). */
   remove(docs: Doc[]): void;

@@ -1,4 +1,4 @@
-import { assertDocument, assertFilter, assertGroupSpec, assertPaging, assertReplacement, assertUpdate } from '../input-guards';
+import { assertDocument, assertDocuments, assertFilter, assertGroupSpec, assertPaging, assertReplacement, assertUpdate } from '../input-guards';
 import type { Collection, Doc, Filter, FindOptions, GroupSpec, Update } from '../port';
 import { applyUpdate } from './apply-update';
 import { cloneIn, cloneOut } from './clone-value';
@@ -41,6 +41,13 @@ export class EmbeddedCollection<T extends Doc> implements Collection<T> {
     this.ctx.run(() => {
       assertDocument(doc, this.name);
       this.ctx.view(this.name).insert(toStored(doc));
+    });
+  }
+
+  async insertMany(docs: readonly T[]): Promise<void> {
+    this.ctx.run(() => {
+      assertDocuments(docs, this.name);
+      this.ctx.view(this.name).insertMany(docs.map(toStored));
     });
   }
 

@@ -164,6 +164,34 @@ describe('embedded store: persistence', () => {
     await store.close();
   });
 
+  it('writes an insertMany to the log as one line: after a crash the list is there whole, or not at all', async () => {
+    const dir = tempDir();
+    const store = await createEmbeddedStore({ dataDir: dir });
+    await store.ensureIndexes('c', [{ name: 'k_1', fields: ['k'], unique: true }]);
+    await store.collection('c').insertMany([0, 1, 2, 3].map((i) => ({ _id: `m${i}`, k: i })));
+    await expect(store.collection('c').insertMany([{ _id: 'x', k: 9 }, { _id: 'y', k: 0 }])).rejects.toBeInstanceOf(DuplicateKeyError);
+    const copy = crashCopy(dir);
+    await store.close();
+    const lines = fs.readFileSync(logFile(copy), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).ops.length)).toEqual([1, 4]);
+
+    const recovered = await createEmbeddedStore({ dataDir: copy });
+    expect((await recovered.collection('c').find({ k: { $gte: 0 } })).map((d) => d._id).sort()).toEqual(['m0', 'm1', 'm2', 'm3']);
+    await expect(recovered.collection('c').insertOne({ _id: 'z', k: 3 })).rejects.toBeInstanceOf(DuplicateKeyError);
+    await recovered.close();
+
+    // The same list torn while it was appended (the process died mid-write): none of it comes back.
+    const other = tempDir();
+    const empty = await createEmbeddedStore({ dataDir: other });
+    const beforeList = crashCopy(other);
+    await empty.close();
+    fs.appendFileSync(logFile(beforeList), lines[1].slice(0, -20));
+    const again = await createEmbeddedStore({ dataDir: beforeList });
+    expect(await again.collection('c').count({})).toBe(0);
+    await again.collection('c').insertOne({ _id: 'm0', k: 0 });
+    await again.close();
+  });
+
   it('compacts the log into the snapshot when closing', async () => {
     const dir = tempDir();
     const store = await createEmbeddedStore({ dataDir: dir });

@@ -10,9 +10,10 @@ export class Overlay {
   readonly staged = new Map<string, Doc | null>();
   /** _id -> the committed version the transaction first saw (undefined: none existed). */
   readonly seen = new Map<string, Doc | undefined>();
-  /** index name -> keys of the staged documents -> their ids. */
+  /** unique index name -> keys of the staged documents -> their ids. */
   private readonly stagedKeys = new Map<string, Map<string, Set<string>>>();
 
+  /** The keys the staged documents hold in a unique index. */
   keysOf(index: IndexState): Map<string, Set<string>> {
     let map = this.stagedKeys.get(index.spec.name);
     if (!map) {
@@ -26,6 +27,7 @@ export class Overlay {
   stage(id: string, doc: Doc | null, indexes: Iterable<IndexState>): void {
     const previous = this.staged.get(id);
     for (const index of indexes) {
+      if (!index.unique) continue;
       const map = this.keysOf(index);
       if (previous) for (const key of index.keys(previous)) removeFrom(map, key, id);
       if (doc) for (const key of index.keys(doc)) addTo(map, key, id);

@@ -59,6 +59,29 @@ export class TxView implements DocView {
     this.stage(doc._id, doc);
   }
 
+  insertMany(docs: Doc[]): void {
+    const { staged } = this.overlay;
+    const committed = this.state.get(this.name);
+    const ids = new Set<string>();
+    for (const doc of docs) {
+      const exists = staged.has(doc._id) ? staged.get(doc._id) !== null : committed?.docs.has(doc._id);
+      if (exists || ids.has(doc._id)) throw new DuplicateKeyError(this.name, ID_INDEX);
+      ids.add(doc._id);
+    }
+    for (const index of committed?.indexes.values() ?? []) {
+      if (!index.unique) continue;
+      const owners = new Set<string>();
+      for (const doc of docs) {
+        for (const key of index.keys(doc)) {
+          if (owners.has(key)) throw new DuplicateKeyError(this.name, index.spec.name);
+          owners.add(key);
+        }
+      }
+    }
+    for (const doc of docs) this.checkUnique(doc);
+    for (const doc of docs) this.stage(doc._id, doc);
+  }
+
   replace(next: Doc): void {
     this.checkUnique(next);
     this.stage(next._id, next);

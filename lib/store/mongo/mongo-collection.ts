@@ -8,6 +8,7 @@ import type {
 } from 'mongodb';
 import {
   assertDocument,
+  assertDocuments,
   assertFilter,
   assertGroupSpec,
   assertPaging,
@@ -24,8 +25,13 @@ import { groupPipeline, groupRows } from './mongo-group';
  * carries its session.
  */
 export class MongoCollection<T extends Doc> implements Collection<T> {
+  /**
+   * session: the transaction's, when the collection is used inside one. atomically runs a
+   * body in a transaction of its own (for the all-or-none writes made outside one).
+   */
   constructor(
     private readonly coll: DriverCollection<Doc>,
+    private readonly atomically: <R>(body: (session: ClientSession) => Promise<R>) => Promise<R>,
     private readonly session?: ClientSession,
   ) {}
 
@@ -49,6 +55,15 @@ export class MongoCollection<T extends Doc> implements Collection<T> {
   async insertOne(doc: T): Promise<void> {
     assertDocument(doc, this.name);
     await this.call(() => this.coll.insertOne(doc as OptionalUnlessRequiredId<Doc>, { session: this.session }));
+  }
+
+  /** One ordered insertMany: in the caller's transaction, or in one of its own outside a transaction. */
+  async insertMany(docs: readonly T[]): Promise<void> {
+    assertDocuments(docs, this.name);
+    if (docs.length === 0) return;
+    const insert = (session: ClientSession) => this.coll.insertMany(docs as OptionalUnlessRequiredId<Doc>[], { session, ordered: true });
+    const session = this.session;
+    await this.call(() => (session ? insert(session) : this.atomically(insert)));
   }
 
   async findOne(filter: Filter): Promise<T | null> {

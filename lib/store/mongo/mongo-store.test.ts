@@ -60,6 +60,11 @@ describe('MongoDB adapter without a server', () => {
     expect(mapped).toMatchObject({ collection: 'users', index: 'email_1', cause: driverError });
     const fromPattern = mapMongoError(Object.assign(new Error('dup'), { code: 11000, keyPattern: { a: 1, b: 1 } }), 'c');
     expect(fromPattern).toMatchObject({ index: 'a_1_b_1' });
+    // insertMany's bulk write error carries the duplicate as its first write error.
+    const bulk = Object.assign(new Error('bulk write failed'), {
+      writeErrors: [{ code: 11000, errmsg: 'E11000 duplicate key error collection: db.c index: slot_1 dup key: { slot: 1 }' }],
+    });
+    expect(mapMongoError(bulk, 'c')).toMatchObject({ name: 'DuplicateKeyError', collection: 'c', index: 'slot_1', cause: bulk });
     const other = Object.assign(new Error('WriteConflict'), { code: 112 });
     expect(mapMongoError(other, 'users')).toBe(other);
   });

@@ -45,7 +45,7 @@ class MongoStore implements Store {
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {
     assertCollectionName(name);
-    return new MongoCollection<T>(this.db.collection<Doc>(name));
+    return new MongoCollection<T>(this.db.collection<Doc>(name), this.atomically);
   }
 
   async ensureIndexes(collection: string, indexes: IndexSpec[]): Promise<void> {
@@ -67,16 +67,21 @@ class MongoStore implements Store {
   }
 
   async transaction<R>(fn: (tx: TxContext) => Promise<R>): Promise<R> {
+    return this.atomically((session) => fn(this.txContext(session)));
+  }
+
+  /** Runs body in a transaction of its own session (run again by the driver after a transient error). */
+  private readonly atomically = async <R>(body: (session: ClientSession) => Promise<R>): Promise<R> => {
     const session = this.client.startSession();
     try {
-      return await session.withTransaction(() => fn(this.txContext(session)), {
+      return await session.withTransaction(() => body(session), {
         readConcern: { level: 'snapshot' },
         writeConcern: { w: 'majority' },
       });
     } finally {
       await session.endSession();
     }
-  }
+  };
 
   async ping(): Promise<void> {
     await this.client.db('admin').command({ ping: 1 });
@@ -90,7 +95,7 @@ class MongoStore implements Store {
     return {
       collection: <T extends Doc = Doc>(name: string) => {
         assertCollectionName(name);
-        return new MongoCollection<T>(this.db.collection<Doc>(name), session);
+        return new MongoCollection<T>(this.db.collection<Doc>(name), this.atomically, session);
       },
     };
   }

@@ -16,9 +16,14 @@ function days(start: string, end: string, cost: string, perDay: number): CostRow
   return out;
 }
 
-/** The store, with a hook run (once) right after the first group() on a rollup collection. */
+/** The store, with a hook run (once) right after the first read (find or group) of a rollup collection. */
 function storeWithHook(store: Store, hook: () => Promise<void>): Store {
   let armed = true;
+  const fire = async () => {
+    if (!armed) return;
+    armed = false;
+    await hook();
+  };
   return {
     ...store,
     transaction: (fn) => store.transaction(fn),
@@ -30,8 +35,13 @@ function storeWithHook(store: Store, hook: () => Promise<void>): Store {
       if (!name.startsWith('cost_rollup_')) return real;
       return {
         insertOne: (d) => real.insertOne(d),
+        insertMany: (d) => real.insertMany(d),
         findOne: (f) => real.findOne(f),
-        find: (f, o) => real.find(f, o),
+        find: async (f, o) => {
+          const out = await real.find(f, o);
+          await fire();
+          return out;
+        },
         count: (f) => real.count(f),
         updateOne: (f, u) => real.updateOne(f, u),
         replaceOne: (f, d) => real.replaceOne(f, d),
@@ -39,10 +49,7 @@ function storeWithHook(store: Store, hook: () => Promise<void>): Store {
         deleteMany: (f) => real.deleteMany(f),
         group: async (f, spec) => {
           const out = await real.group(f, spec);
-          if (armed) {
-            armed = false;
-            await hook();
-          }
+          await fire();
           return out;
         },
       };

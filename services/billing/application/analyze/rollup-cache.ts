@@ -4,58 +4,40 @@ import { chunked } from '../ledger/commit-transaction';
 import { LEDGER_COLLECTIONS, type VisibilityDoc } from '../ledger/ledger-collections';
 
 /**
- * An in-process cache of what analyze reads from the ledger (the visibility documents and the
- * rollup documents of the buckets queries asked for), per store and domain, valid for one ledger
- * epoch. Every commit and removal bumps the epoch in the same transaction that changes the
- * visibility and the rollups, so documents read while the epoch stayed at E are exactly the
- * documents of epoch E. A query opens a session at the epoch it read first; what the session
+ * An in-process cache of what analyze reads from the ledger (the visibility documents, and the
+ * rollup documents of the buckets queries asked for, compiled for the fields each kind of query
+ * reads), per store and domain, valid for one ledger epoch. Every commit and removal bumps the
+ * epoch in the same transaction that changes the visibility and the rollups, so documents read
+ * while the epoch stayed at E are exactly the documents of epoch E. A query opens a session at the epoch it read first; what the session
  * loads is kept only once the query's reads were confirmed consistent (the epoch was still E
  * after them: see readConsistentlyAt), and a session never uses entries of another epoch. So a
  * reader sees either the old or the new ledger, never a mix, exactly as without the cache.
  *
- * Cached documents are shared between queries: callers must not change them.
+ * What is cached is shared between queries: callers must not change it.
  */
 
 /**
- * A bucket as read: its rollup documents added up by every field they hold (so one entry per
- * document), with `docs`, how many documents were added into the entry. Read with the store's
- * group, which adds integer limbs exactly and copies only the keys.
+ * How a bucket is read: the fields of its documents a reader needs (besides the amount: the
+ * limbs a0..a3 and rows always come), and with `tagKey`, only the documents of that tag key (an
+ * account bucket of the tag family holds every key's).
  */
-export interface BucketDoc {
-  domain_id: string | null;
-  date: string | null;
-  month: string | null;
-  year: string | null;
-  currency: string | null;
-  service_account_id: string | null;
-  data_source_id: string | null;
-  provider: string | null;
-  product: string | null;
-  region: string | null;
-  usage_type: string | null;
-  tag_key: string | null;
-  tag_value: string | null;
-  a0: number;
-  a1: number;
-  a2: number;
-  a3: number;
-  rows: number;
-  docs: number;
-  [k: string]: unknown;
+export interface BucketShape {
+  fields: readonly string[];
+  tagKey?: string;
 }
 
-const LOAD_KEYS = ['domain_id', 'date', 'month', 'year', 'currency', 'service_account_id', 'data_source_id', 'provider', 'product', 'region', 'usage_type', 'tag_key', 'tag_value'];
-const LOAD_SUMS = {
-  a0: { op: 'sum', field: 'a0' },
-  a1: { op: 'sum', field: 'a1' },
-  a2: { op: 'sum', field: 'a2' },
-  a3: { op: 'sum', field: 'a3' },
-  rows: { op: 'sum', field: 'rows' },
-  docs: { op: 'count' },
-} as const;
+/** A rollup document as read: the shape's fields, its limbs and its row count. */
+export type RollupRow = Record<string, unknown> & { a0: number; a1: number; a2: number; a3: number; rows: number };
 
-/** Documents kept at most, over all domains of all stores (a rollup document is a few hundred bytes). */
-const MAX_CACHED_DOCS = 1_500_000;
+/** A bucket as compiled by its reader; `size`: how many entries it holds, for the cache's bound. */
+export interface Compiled {
+  readonly size: number;
+}
+
+const AMOUNT_FIELDS = ['a0', 'a1', 'a2', 'a3', 'rows'];
+
+/** Entries (of compiled buckets) kept at most, over all domains of all stores: each is a few hundred bytes. */
+const MAX_CACHED_ENTRIES = 1_500_000;
 /** Domains kept at most. */
 const MAX_DOMAINS = 256;
 
@@ -63,13 +45,13 @@ interface DomainEntry {
   domainId: string;
   epoch: number;
   visibility: VisibilityDoc[] | null;
-  /** `${collection}\u0000${field}\u0000${bucket key}` -> the bucket's documents. */
-  buckets: Map<string, BucketDoc[]>;
-  docs: number;
+  /** JSON of [collection, field, shape fields, tag key], then the bucket key -> the bucket, compiled. */
+  buckets: Map<string, Compiled>;
+  entries: number;
 }
 
 const stores = new WeakMap<object, Map<string, DomainEntry>>();
-let cachedDocs = 0;
+let cachedEntries = 0;
 /** Domains by last use, for eviction (oldest first). */
 const recency = new Map<DomainEntry, Map<string, DomainEntry>>();
 
@@ -81,20 +63,20 @@ function touch(entry: DomainEntry, owner: Map<string, DomainEntry>): void {
 function drop(entry: DomainEntry, owner: Map<string, DomainEntry>): void {
   if (owner.get(entry.domainId) === entry) owner.delete(entry.domainId);
   recency.delete(entry);
-  cachedDocs -= entry.docs;
+  cachedEntries -= entry.entries;
 }
 
 /** Forgets everything (tests). */
 export function clearAnalyzeCache(): void {
   for (const [entry, owner] of [...recency]) drop(entry, owner);
-  cachedDocs = 0;
+  cachedEntries = 0;
 }
 
 /** The reads of one query attempt at one epoch (or, epoch null, uncached: inside a transaction). */
 export class LedgerReadSession {
   private readonly base: DomainEntry | null;
   private visibility: VisibilityDoc[] | null = null;
-  private readonly loaded = new Map<string, BucketDoc[]>();
+  private readonly loaded = new Map<string, Compiled>();
 
   constructor(
     private readonly store: object,
@@ -105,7 +87,7 @@ export class LedgerReadSession {
     this.base = found && found.epoch === epoch ? found : null;
   }
 
-  /** The domain's visibility documents. */
+  /** The domain's visibility documents (shared: callers must not change them). */
   async readVisibility(source: Source): Promise<VisibilityDoc[]> {
     const cached = this.base?.visibility ?? this.visibility;
     if (cached) return cached;
@@ -113,25 +95,45 @@ export class LedgerReadSession {
     return this.visibility;
   }
 
-  /** The rollup documents of the domain in these buckets (field dk or sk) of a collection, bucket by bucket. */
-  async readBuckets(source: Source, collection: string, field: 'dk' | 'sk', keys: readonly string[]): Promise<BucketDoc[][]> {
-    const slot = (key: string) => `${collection}\u0000${field}\u0000${key}`;
-    const out: (BucketDoc[] | undefined)[] = keys.map((key) => this.cached(slot(key)));
+  /**
+   * The domain's rollup documents in these buckets (field dk or sk) of a collection, bucket by
+   * bucket, each bucket compiled once by `compile` (a cached result is shared between queries:
+   * callers must not change it). One compile per shape: the same collection, field and shape
+   * always get the same compile. Documents are read with a projection of the shape's fields
+   * (cheaper than the store's group on the embedded store, and the reader adds them up anyway).
+   */
+  async readBuckets<T extends Compiled>(
+    source: Source,
+    collection: string,
+    field: 'dk' | 'sk',
+    keys: readonly string[],
+    shape: BucketShape,
+    compile: (docs: RollupRow[]) => T,
+  ): Promise<T[]> {
+    const prefix = JSON.stringify([collection, field, shape.fields, shape.tagKey ?? null]); // self-delimiting: + bucket key
+    const out = keys.map((key) => this.cached(prefix + key)) as (T | undefined)[];
     const missing = [...new Set(keys.filter((_, i) => out[i] === undefined))];
     if (missing.length > 0) {
-      const byKey = new Map<string, BucketDoc[]>(missing.map((k) => [k, []]));
+      const byKey = new Map<string, RollupRow[]>(missing.map((k) => [k, []]));
       const coll = source.collection(collection);
+      const projection = [field, ...shape.fields, ...AMOUNT_FIELDS];
       for (const chunk of chunked(missing)) {
         const filter: Filter = { [field]: chunk.length === 1 ? chunk[0] : { $in: chunk }, domain_id: this.domainId };
-        for (const doc of await coll.group(filter, { keys: [field, ...LOAD_KEYS], accumulators: LOAD_SUMS })) byKey.get(doc[field] as string)?.push(doc as unknown as BucketDoc);
+        if (shape.tagKey !== undefined) filter.tag_key = shape.tagKey;
+        for (const doc of await coll.find(filter, { projection })) byKey.get(doc[field] as string)?.push(doc as unknown as RollupRow);
       }
-      for (const [key, docs] of byKey) this.loaded.set(slot(key), docs);
-      keys.forEach((key, i) => (out[i] ??= byKey.get(key)));
+      const compiled = new Map<string, T>();
+      for (const [key, docs] of byKey) {
+        const entries = compile(docs);
+        compiled.set(key, entries);
+        this.loaded.set(prefix + key, entries);
+      }
+      keys.forEach((key, i) => (out[i] ??= compiled.get(key)));
     }
-    return out as BucketDoc[][];
+    return out as T[];
   }
 
-  private cached(slot: string): BucketDoc[] | undefined {
+  private cached(slot: string): Compiled | undefined {
     return this.base?.buckets.get(slot) ?? this.loaded.get(slot);
   }
 
@@ -147,7 +149,7 @@ export class LedgerReadSession {
       entry = undefined;
     }
     if (!entry) {
-      entry = { domainId: this.domainId, epoch: this.epoch, visibility: null, buckets: new Map(), docs: 0 };
+      entry = { domainId: this.domainId, epoch: this.epoch, visibility: null, buckets: new Map(), entries: 0 };
       owner.set(this.domainId, entry);
     }
     touch(entry, owner);
@@ -156,27 +158,27 @@ export class LedgerReadSession {
       drop(oldest, its);
     }
     if (!entry.visibility && this.visibility) entry.visibility = this.visibility;
-    for (const [slot, docs] of this.loaded) {
+    for (const [slot, compiled] of this.loaded) {
       if (entry.buckets.has(slot)) continue;
-      if (!this.makeRoom(entry, docs.length)) return;
-      entry.buckets.set(slot, docs);
-      entry.docs += docs.length;
-      cachedDocs += docs.length;
+      if (!this.makeRoom(entry, compiled.size)) return;
+      entry.buckets.set(slot, compiled);
+      entry.entries += compiled.size;
+      cachedEntries += compiled.size;
     }
   }
 
-  /** Evicts the least recently used other domains until `n` more documents fit. */
+  /** Evicts the least recently used other domains until `n` more entries fit. */
   private makeRoom(keep: DomainEntry, n: number): boolean {
-    if (n > MAX_CACHED_DOCS) return false;
+    if (n > MAX_CACHED_ENTRIES) return false;
     for (const [entry, owner] of [...recency]) {
-      if (cachedDocs + n <= MAX_CACHED_DOCS) break;
+      if (cachedEntries + n <= MAX_CACHED_ENTRIES) break;
       if (entry !== keep) drop(entry, owner);
     }
-    if (cachedDocs + n <= MAX_CACHED_DOCS) return true;
+    if (cachedEntries + n <= MAX_CACHED_ENTRIES) return true;
     // Only this domain is left: start it over.
-    cachedDocs -= keep.docs;
-    keep.docs = 0;
+    cachedEntries -= keep.entries;
+    keep.entries = 0;
     keep.buckets.clear();
-    return cachedDocs + n <= MAX_CACHED_DOCS;
+    return cachedEntries + n <= MAX_CACHED_ENTRIES;
   }
 }

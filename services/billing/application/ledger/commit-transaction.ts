@@ -69,11 +69,6 @@ export async function assertNotRemoved(source: { collection: TxContext['collecti
   if (found) throw failedPrecondition('LEDGER.REMOVED', 'the service account or data source was removed; its costs are not kept');
 }
 
-/** Inserts one by one (the port has no bulk insert); callers delete first, so the deletes never visit these. */
-async function insertAll(coll: Collection<RollupDoc>, docs: readonly RollupDoc[]): Promise<void> {
-  for (const doc of docs) await coll.insertOne(doc);
-}
-
 /**
  * The commit, as one transaction body (it may run more than once): the pair's visibility
  * document gets the new segments, the rollups of the windows' dates and months are replaced,
@@ -110,19 +105,19 @@ export async function commitTransaction(tx: TxContext, input: CommitInput): Prom
     for (const keys of chunked(touchedMonths.map((m) => accountBucketKey(domainId, sa, m)))) {
       await day.deleteMany({ sk: { $in: keys }, data_source_id: ds, $or: dateRanges });
     }
-    await insertAll(day, input.dayDocs[family] ?? []);
+    await day.insertMany(input.dayDocs[family] ?? []);
   }
   for (const { family } of STORED_ROLLUPS.filter((r) => r.grain === 'month')) {
     const month = tx.collection<RollupDoc>(rollupCollection(family, 'month'));
     for (const keys of chunked(touchedYears.map((y) => accountBucketKey(domainId, sa, y)))) {
       await month.deleteMany({ sk: { $in: keys }, data_source_id: ds, month: { $in: touchedMonths } });
     }
-    await insertAll(month, input.monthDocs[family]);
+    await month.insertMany(input.monthDocs[family]);
     if (input.partialMonths.length === 0) continue;
     const rebuilt = isStored(family, 'day')
       ? await monthsFromDays(tx.collection<RollupDoc>(rollupCollection(family, 'day')), input, family, input.partialMonths)
       : await fineMonthsFromRows(tx, input, after);
-    await insertAll(month, rebuilt);
+    await month.insertMany(rebuilt);
   }
 
   await gens.updateOne(

@@ -2,8 +2,9 @@
  * The ledger's storage layout (besides the rollups of rollup-families.ts).
  *
  *   cost_row_chunks     raw rows: one document per (generation, date, chunk) holding up to
- *                       chunkRows rows as JSON of compact arrays (ROW_COLUMNS); never visible by
- *                       themselves, only through cost_visibility.
+ *                       chunkRows rows as JSON text (chunk-layout.ts; read with chunkRows as
+ *                       ROW_COLUMNS arrays); never visible by themselves, only through
+ *                       cost_visibility.
  *   cost_generations    one per writer (begin): WRITING, then COMMITTED or ABORTED; later
  *                       SUPERSEDED, REMOVED or EXPIRED, when garbage collection deletes its rows.
  *   cost_visibility     one per (data source, service account): which generation is visible for
@@ -24,7 +25,7 @@ export const LEDGER_COLLECTIONS = {
   tombstones: 'cost_tombstones',
 } as const;
 
-/** Columns of a stored row (a chunk's `rows` is the JSON of arrays in this order). */
+/** Columns of a stored row, as chunkRows (visible-rows.ts) gives it. */
 export const ROW_COLUMNS = [
   'provider',
   'product',
@@ -50,9 +51,11 @@ export interface ChunkDoc {
   date: string;
   /** How many rows. */
   n: number;
+  /** 2: `rows` in the compact layout of chunk-layout.ts; absent: JSON of StoredRow[] (chunks written before it). */
+  layout?: number;
   /**
-   * The rows, JSON of StoredRow[]: one string per chunk is copied by the store for free, takes a
-   * fraction of the memory of as many arrays, and is only ever read whole.
+   * The rows as JSON text: one string per chunk is copied by the store for free, takes a
+   * fraction of the memory of as many arrays, and is only ever read whole (chunkRows).
    */
   rows: string;
   [k: string]: unknown;

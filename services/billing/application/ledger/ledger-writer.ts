@@ -5,11 +5,14 @@ import type { Store } from '../../../../lib/store/port';
 import type { CostRowInput, DateWindow, LedgerWriter, ReplaceTarget } from '../ports';
 import { firstDayOf, isRealDate, lastDayOf, monthsBetween } from './calendar';
 import { assertNotRemoved, commitTransaction, type CommitInput } from './commit-transaction';
-import { LEDGER_COLLECTIONS, type ChunkDoc, type GenerationDoc, type StoredRow } from './ledger-collections';
-import { RollupBuilder, SEP, type Group, type PairBase } from './rollup-builder';
+import { LEDGER_COLLECTIONS, type ChunkDoc, type GenerationDoc } from './ledger-collections';
+import { ChunkBuffers, type ChunkText } from './chunk-buffers';
+import { COMPACT_LAYOUT, rowChars } from './chunk-layout';
+import { DayGroups } from './day-groups';
+import type { PairBase } from './rollup-builder';
 import { FAMILIES, type FamilyName, type RollupDoc } from './rollup-families';
 import { deriveRollups } from './rollup-derivation';
-import { checkRows } from './row-checks';
+import { checkRows, type CheckedRows } from './row-checks';
 import { mergeWindows } from './segments';
 
 export interface LedgerSettings {
@@ -23,10 +26,8 @@ export interface LedgerSettings {
 }
 
 const MAX_WINDOWS = 100;
-/** Dates with buffered rows before all buffers are written out. */
-const MAX_BUFFERED_CHUNKS = 16;
-/** Characters of one chunk's JSON (UTF-16 units: at most 12 MB of UTF-8, under MongoDB's 16 MB). */
-const MAX_CHUNK_CHARS = 4_000_000;
+/** Dates with buffered rows before all buffers are written out (each holds at most chunkRows rows). */
+const MAX_BUFFERED_DATES = 16;
 
 const isId = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 256;
 
@@ -76,38 +77,6 @@ export async function beginWrite(settings: LedgerSettings, target: ReplaceTarget
 
 type WriterState = 'open' | 'committed' | 'aborted' | 'failed';
 
-/** The fine and tag day groups of one (date, currency, provider), by their remaining key parts. */
-interface BaseGroups {
-  date: string;
-  currency: string;
-  provider: string;
-  /** date SEP currency SEP provider */
-  base: string;
-  /** product -> region -> usage_type -> group */
-  fine: Map<string, Map<string, Map<string, Group>>>;
-  /** tag key -> tag value -> group */
-  tags: Map<string, Map<string, Group>>;
-}
-
-function fineGroup(fine: RollupBuilder, bg: BaseGroups, product: string, region: string, usageType: string): Group {
-  let byRegion = bg.fine.get(product);
-  if (!byRegion) {
-    byRegion = new Map();
-    bg.fine.set(product, byRegion);
-  }
-  let byType = byRegion.get(region);
-  if (!byType) {
-    byType = new Map();
-    byRegion.set(region, byType);
-  }
-  let g = byType.get(usageType);
-  if (!g) {
-    g = fine.groupOf(bg.base + SEP + product + SEP + region + SEP + usageType);
-    byType.set(usageType, g);
-  }
-  return g;
-}
-
 /**
  * Writes one generation. Rows are checked, added into the day rollups in memory, and stored
  * in chunks nobody reads until commit; commit writes the rollups and flips visibility in one
@@ -116,12 +85,12 @@ function fineGroup(fine: RollupBuilder, bg: BaseGroups, product: string, region:
 class GenerationWriter implements LedgerWriter {
   private state: WriterState = 'open';
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly fine = new RollupBuilder('fine', 'day');
-  private readonly tags = new RollupBuilder('tag', 'day');
-  private readonly buffers = new Map<string, string[]>();
-  private readonly bases = new Map<string, BaseGroups>();
-  private lastBase: BaseGroups | null = null;
+  private readonly days = new DayGroups();
+  private readonly buffers: ChunkBuffers;
+  private writes = 0;
   private readonly dateCheck = new Map<string, boolean | 'not-a-date'>();
+  private lastDate = '';
+  private lastDateOk: boolean | 'not-a-date' = 'not-a-date';
   private readonly windowsText: string;
   private chunkSeq = 0;
   private rows = 0;
@@ -134,6 +103,7 @@ class GenerationWriter implements LedgerWriter {
     private readonly windows: DateWindow[],
   ) {
     this.windowsText = windows.map((w) => `${w.start}..${w.end}`).join(', ');
+    this.buffers = new ChunkBuffers(settings.chunkRows);
   }
 
   write(rows: CostRowInput[]): Promise<void> {
@@ -159,21 +129,23 @@ class GenerationWriter implements LedgerWriter {
   }
 
   private inWindows = (date: string): boolean | 'not-a-date' => {
+    if (date === this.lastDate) return this.lastDateOk;
     let ok = this.dateCheck.get(date);
     if (ok === undefined) {
       ok = !isRealDate(date) ? 'not-a-date' : this.windows.some((w) => date >= w.start && date <= w.end);
       this.dateCheck.set(date, ok);
     }
+    this.lastDate = date;
+    this.lastDateOk = ok;
     return ok;
   };
 
   private async doWrite(rows: CostRowInput[]): Promise<void> {
     this.assertOpen();
     if (!Array.isArray(rows)) throw invalidArgument('LEDGER.INVALID_ROW', 'rows', 'rows: must be a list of cost rows');
-    const limbs = new Float64Array(4 * rows.length);
-    checkRows(rows, this.inWindows, this.windowsText, limbs);
+    const checked = checkRows(rows, this.inWindows, this.windowsText);
     try {
-      await this.keep(rows, limbs);
+      await this.keep(rows, checked);
     } catch (err) {
       // Part of the batch may be kept: this generation can no longer be committed.
       if (this.state === 'open') this.state = 'failed';
@@ -181,100 +153,65 @@ class GenerationWriter implements LedgerWriter {
     }
   }
 
-  /** The day groups of one (date, currency, provider), cached by their parts (no key building per row). */
-  private baseGroups(date: string, currency: string, provider: string): BaseGroups {
-    const last = this.lastBase;
-    if (last && last.date === date && last.currency === currency && last.provider === provider) return last;
-    const base = date + SEP + currency + SEP + provider;
-    let found = this.bases.get(base);
-    if (!found) {
-      found = { date, currency, provider, base, fine: new Map(), tags: new Map() };
-      this.bases.set(base, found);
-    }
-    this.lastBase = found;
-    return found;
-  }
-
-  /** Adds checked rows into the day rollups and the chunk buffers. */
-  private async keep(rows: readonly CostRowInput[], limbs: Float64Array): Promise<void> {
+  /**
+   * Adds checked rows into the day groups and the chunk buffers. A date's rows are stored once
+   * they are chunkRows, or once a write adds none to them (streams come mostly in date order:
+   * the date is then complete, and its rows leave memory early), or when more than
+   * MAX_BUFFERED_DATES dates are buffered.
+   */
+  private async keep(rows: readonly CostRowInput[], { limbs, tags: tagLists, info: infoLists }: CheckedRows): Promise<void> {
+    const days = this.days;
+    const buffers = this.buffers;
+    const write = ++this.writes;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const a0 = limbs[4 * i];
       const a1 = limbs[4 * i + 1];
       const a2 = limbs[4 * i + 2];
       const a3 = limbs[4 * i + 3];
-      const date = r.billed_date;
-      const bg = this.baseGroups(date, r.currency, r.provider);
-      const g = fineGroup(this.fine, bg, r.product, r.region, r.usage_type);
+      const tags = tagLists[i];
+      const info = infoLists[i];
+      const bg = days.of(r.billed_date, r.currency, r.provider);
+      const g = days.fine(bg, r.product, r.region, r.usage_type);
       g.total.add(a0, a1, a2, a3);
       g.rows += 1;
-      const tags: string[] = [];
-      if (r.tags) {
-        for (const k of Object.keys(r.tags)) {
-          const v = r.tags[k];
-          tags.push(k, v);
-          let byValue = bg.tags.get(k);
-          if (!byValue) {
-            byValue = new Map();
-            bg.tags.set(k, byValue);
-          }
-          let t = byValue.get(v);
-          if (!t) {
-            t = this.tags.groupOf(bg.base + SEP + k + SEP + v);
-            byValue.set(v, t);
-          }
-          t.total.add(a0, a1, a2, a3);
-          t.rows += 1;
-        }
+      const segment = buffers.segment(r.billed_date, write, rowChars(r, tags, info));
+      const dim = segment.dim(g, r.provider, r.product, r.region, r.usage_type, r.currency);
+      segment.startRow(dim, r.resource_id, r.usage_quantity, r.usage_unit, r.cost, tags.length >> 1);
+      for (let j = 0; j < tags.length; j += 2) {
+        const t = days.tag(bg, tags[j], tags[j + 1]);
+        t.total.add(a0, a1, a2, a3);
+        t.rows += 1;
+        segment.rowTag(t, tags[j], tags[j + 1]);
       }
-      const info: string[] = [];
-      if (r.additional_info) for (const k of Object.keys(r.additional_info)) info.push(k, r.additional_info[k]);
-      let buffer = this.buffers.get(date);
-      if (!buffer) {
-        buffer = [];
-        this.buffers.set(date, buffer);
-      }
-      // Kept as its JSON text: one string per row lives until the chunk is stored, not its parts.
-      const stored: StoredRow = [r.provider, r.product, r.region, r.usage_type, r.resource_id, r.usage_quantity, r.usage_unit, r.cost, r.currency, tags, info];
-      buffer.push(JSON.stringify(stored));
-      if (buffer.length >= this.settings.chunkRows) await this.flush(date);
+      segment.endRow(info);
+      if (buffers.added()) await this.store([r.billed_date]);
     }
     this.rows += rows.length;
-    if (this.buffers.size > MAX_BUFFERED_CHUNKS) await this.flushAll();
+    buffers.seal();
+    await this.store(buffers.size > MAX_BUFFERED_DATES ? buffers.dates() : buffers.datesBefore(write));
     await this.touch();
   }
 
-  private async flush(date: string): Promise<void> {
-    const rows = this.buffers.get(date);
-    if (!rows || rows.length === 0) return;
-    this.buffers.delete(date);
-    await this.storeChunk(date, rows);
+  /** Stores the buffered rows of these dates, in one insert. */
+  private async store(dates: readonly string[]): Promise<void> {
+    const docs: ChunkDoc[] = [];
+    for (const date of dates) for (const chunk of this.buffers.take(date)) docs.push(this.chunkDoc(date, chunk));
+    if (docs.length > 0) await this.settings.store.collection<ChunkDoc>(LEDGER_COLLECTIONS.chunks).insertMany(docs);
   }
 
-  /** Stores rows (their JSON texts) of one date as one chunk, or as several when its JSON would be too large. */
-  private async storeChunk(date: string, rows: string[]): Promise<void> {
-    const json = `[${rows.join(',')}]`;
-    if (json.length > MAX_CHUNK_CHARS && rows.length > 1) {
-      const half = rows.length >> 1;
-      await this.storeChunk(date, rows.slice(0, half));
-      await this.storeChunk(date, rows.slice(half));
-      return;
-    }
-    const doc: ChunkDoc = {
+  private chunkDoc(date: string, chunk: ChunkText): ChunkDoc {
+    return {
       _id: `${this.gen}:${date}:${this.chunkSeq++}`,
       domain_id: this.base.domainId,
       data_source_id: this.base.dataSourceId,
       service_account_id: this.base.serviceAccountId,
       gen: this.gen,
       date,
-      n: rows.length,
-      rows: json,
+      n: chunk.n,
+      layout: COMPACT_LAYOUT,
+      rows: chunk.json,
     };
-    await this.settings.store.collection<ChunkDoc>(LEDGER_COLLECTIONS.chunks).insertOne(doc);
-  }
-
-  private async flushAll(): Promise<void> {
-    for (const date of [...this.buffers.keys()]) await this.flush(date);
   }
 
   /** Tells the store the writer is alive; stops when the generation was stopped meanwhile. */
@@ -295,7 +232,7 @@ class GenerationWriter implements LedgerWriter {
     this.assertOpen();
     const started = Date.now();
     try {
-      await this.flushAll();
+      await this.store(this.buffers.dates());
       const input = this.commitInput();
       await this.settings.store.transaction((tx) => commitTransaction(tx, input));
     } catch (err) {
@@ -313,7 +250,7 @@ class GenerationWriter implements LedgerWriter {
   private commitInput(): CommitInput {
     const months = [...new Set(this.windows.flatMap((w) => monthsBetween(w.start, w.end)))];
     const full = new Set(months.filter((m) => this.windows.some((w) => w.start <= firstDayOf(m) && w.end >= lastDayOf(m))));
-    const derived = deriveRollups(this.fine, this.tags, (month) => full.has(month));
+    const derived = deriveRollups(this.days, (month) => full.has(month));
     const dayDocs: Partial<Record<FamilyName, RollupDoc[]>> = {};
     const monthDocs = {} as Record<FamilyName, RollupDoc[]>;
     for (const f of FAMILIES) {

@@ -52,23 +52,10 @@ export class RollupBuilder {
     return g;
   }
 
-  addKey(key: string, a0: number, a1: number, a2: number, a3: number, rows: number): void {
-    let g = this.groups.get(key);
-    if (!g) {
-      g = { total: new LimbTotal(), rows: 0 };
-      this.groups.set(key, g);
-    }
+  add(period: string, currency: string, dims: readonly string[], a0: number, a1: number, a2: number, a3: number, rows: number): void {
+    const g = this.groupOf(groupKey(period, currency, dims));
     g.total.add(a0, a1, a2, a3);
     g.rows += rows;
-  }
-
-  add(period: string, currency: string, dims: readonly string[], a0: number, a1: number, a2: number, a3: number, rows: number): void {
-    this.addKey(groupKey(period, currency, dims), a0, a1, a2, a3, rows);
-  }
-
-  /** Calls fn with every group's key, total and row count (no parsing). */
-  forEachGroup(fn: (key: string, total: LimbTotal, rows: number) => void): void {
-    for (const [key, g] of this.groups) fn(key, g.total, g.rows);
   }
 
   /** Groups as (period, currency, dims, total, rows). */

@@ -1,5 +1,6 @@
 import type { Source } from '../../../../lib/resource/resource-collection';
 import type { CostRowInput } from '../ports';
+import { COMPACT_LAYOUT, compactRows } from './chunk-layout';
 import { LEDGER_COLLECTIONS, type ChunkDoc, type StoredRow, type VisibilityDoc } from './ledger-collections';
 
 /** One visible cost row, as List and Stat show it (before attribution). */
@@ -20,8 +21,9 @@ function toMap(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** The stored rows of a chunk. */
-export const chunkRows = (chunk: ChunkDoc): StoredRow[] => JSON.parse(chunk.rows) as StoredRow[];
+/** The stored rows of a chunk, whichever layout it was written in. */
+export const chunkRows = (chunk: ChunkDoc): StoredRow[] =>
+  chunk.layout === COMPACT_LAYOUT ? compactRows(chunk.rows) : (JSON.parse(chunk.rows) as StoredRow[]);
 
 /** A stored row in the shape of VisibleRow. */
 export function unpackRow(chunk: ChunkDoc, r: StoredRow, i: number): VisibleRow {

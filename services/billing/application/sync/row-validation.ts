@@ -32,40 +32,64 @@ const inside = (d: string, w: DateWindow) => d >= w.start && d <= w.end;
 /** The reason every malformed row fails its job with. */
 export const MALFORMED_ROW = 'PLUGIN.MALFORMED_ROW';
 
+function malformed(rules: RowRules, rowNumber: number, field: string, why: string): never {
+  throw new DomainError('INVALID_ARGUMENT', MALFORMED_ROW, `row ${rowNumber} of task ${show(rules.taskId)}: ${field} ${why}; fix the plugin or the source data`, field);
+}
+
+function inReplaced(date: string, replaced: readonly DateWindow[]): boolean {
+  for (let i = 0; i < replaced.length; i++) if (inside(date, replaced[i])) return true;
+  return false;
+}
+
+/** The date last found good for a task's rules (rows come mostly in date order). Rules are not changed once in use. */
+const passed: { date: string; rules: RowRules | null } = { date: '', rules: null };
+
+function checkDate(date: string, rowNumber: number, rules: RowRules): void {
+  if (!isDate(date)) malformed(rules, rowNumber, 'billed_date', `${show(String(date ?? ''))} is not a date YYYY-MM-DD`);
+  if (!inside(date, rules.task)) malformed(rules, rowNumber, 'billed_date', `${date} is outside the task's range ${range(rules.task)}`);
+  if (!inside(date, rules.job)) malformed(rules, rowNumber, 'billed_date', `${date} is outside the job's window ${range(rules.job)}`);
+  if (!inReplaced(date, rules.replaced))
+    malformed(rules, rowNumber, 'billed_date', `${date} is outside the windows the plugin said it replaces (${rules.replaced.map(range).join(', ')})`);
+}
+
+/** The last currency found to be an ISO 4217 code (rows of a task mostly share one). */
+let knownCurrency: string | null = null;
+
 /**
  * Checks one row from a plugin and returns it in the ledger's shape (canonical decimals, the
- * default currency and provider filled in). A malformed row throws INVALID_ARGUMENT
- * PLUGIN.MALFORMED_ROW naming the row (1-based within its task) and the field.
+ * default currency and provider filled in; its tags and additional info are the row's own
+ * maps, not copies). A malformed row throws INVALID_ARGUMENT PLUGIN.MALFORMED_ROW naming the
+ * row (1-based within its task) and the field.
  */
 export function validateRow(row: CostRow, rowNumber: number, rules: RowRules): CostRowInput {
-  const fail: (field: string, why: string) => never = (field, why) => {
-    throw new DomainError('INVALID_ARGUMENT', MALFORMED_ROW, `row ${rowNumber} of task ${show(rules.taskId)}: ${field} ${why}; fix the plugin or the source data`, field);
-  };
   const date = row.billedDate;
-  if (!isDate(date)) fail('billed_date', `${show(String(date ?? ''))} is not a date YYYY-MM-DD`);
-  if (!inside(date, rules.task)) fail('billed_date', `${date} is outside the task's range ${range(rules.task)}`);
-  if (!inside(date, rules.job)) fail('billed_date', `${date} is outside the job's window ${range(rules.job)}`);
-  if (!rules.replaced.some((w) => inside(date, w)))
-    fail('billed_date', `${date} is outside the windows the plugin said it replaces (${rules.replaced.map(range).join(', ')})`);
+  if (date !== passed.date || rules !== passed.rules) {
+    checkDate(date, rowNumber, rules);
+    passed.date = date;
+    passed.rules = rules;
+  }
 
   if (row.externalAccountId !== rules.externalAccountId)
-    fail('external_account_id', `${show(row.externalAccountId)} is not this service account's (${show(rules.externalAccountId)})`);
+    malformed(rules, rowNumber, 'external_account_id', `${show(row.externalAccountId)} is not this service account's (${show(rules.externalAccountId)})`);
   const provider = row.provider || rules.provider;
-  if (provider !== rules.provider) fail('provider', `${show(provider)} is not this service account's provider (${show(rules.provider)})`);
+  if (provider !== rules.provider) malformed(rules, rowNumber, 'provider', `${show(provider)} is not this service account's provider (${show(rules.provider)})`);
 
   const product = row.product.trim();
-  if (!product) fail('product', 'is empty');
-  if (product.length > MAX_TEXT) fail('product', `is longer than ${MAX_TEXT} characters`);
-  if (row.region.length > MAX_TEXT) fail('region', `is longer than ${MAX_TEXT} characters`);
-  if (row.usageType.length > MAX_TEXT) fail('usage_type', `is longer than ${MAX_TEXT} characters`);
-  if (row.usageUnit.length > MAX_TEXT) fail('usage_unit', `is longer than ${MAX_TEXT} characters`);
-  if (row.resourceId.length > MAX_RESOURCE_ID) fail('resource_id', `is longer than ${MAX_RESOURCE_ID} characters`);
+  if (!product) malformed(rules, rowNumber, 'product', 'is empty');
+  if (product.length > MAX_TEXT) malformed(rules, rowNumber, 'product', `is longer than ${MAX_TEXT} characters`);
+  if (row.region.length > MAX_TEXT) malformed(rules, rowNumber, 'region', `is longer than ${MAX_TEXT} characters`);
+  if (row.usageType.length > MAX_TEXT) malformed(rules, rowNumber, 'usage_type', `is longer than ${MAX_TEXT} characters`);
+  if (row.usageUnit.length > MAX_TEXT) malformed(rules, rowNumber, 'usage_unit', `is longer than ${MAX_TEXT} characters`);
+  if (row.resourceId.length > MAX_RESOURCE_ID) malformed(rules, rowNumber, 'resource_id', `is longer than ${MAX_RESOURCE_ID} characters`);
 
-  const cost = decimal(row.cost, 'cost', fail);
-  const usageQuantity = row.usageQuantity === '' ? '0' : decimal(row.usageQuantity, 'usage_quantity', fail);
+  const cost = decimal(row.cost, 'cost', rules, rowNumber);
+  const usageQuantity = row.usageQuantity === '' ? '0' : decimal(row.usageQuantity, 'usage_quantity', rules, rowNumber);
   const currency = row.currency || rules.currency;
-  if (!currency) fail('currency', 'is empty and the plugin declares no default currency');
-  if (!isCurrencyCode(currency)) fail('currency', `${show(currency)} is not an ISO 4217 code such as USD`);
+  if (currency !== knownCurrency) {
+    if (!currency) malformed(rules, rowNumber, 'currency', 'is empty and the plugin declares no default currency');
+    if (!isCurrencyCode(currency)) malformed(rules, rowNumber, 'currency', `${show(currency)} is not an ISO 4217 code such as USD`);
+    knownCurrency = currency;
+  }
 
   return {
     billed_date: date,
@@ -78,8 +102,8 @@ export function validateRow(row: CostRow, rowNumber: number, rules: RowRules): C
     usage_unit: row.usageUnit,
     cost,
     currency,
-    tags: checkMap(row.tags, 'tags', fail),
-    additional_info: checkMap(row.additionalInfo, 'additional_info', fail),
+    tags: checkMap(row.tags, 'tags', rules, rowNumber),
+    additional_info: checkMap(row.additionalInfo, 'additional_info', rules, rowNumber),
   };
 }
 
@@ -98,6 +122,11 @@ const MAX_DECIMAL_TEXT = DECIMAL_LIMITS.maxTextLength;
 const MAX_INT_DIGITS = DECIMAL_LIMITS.maxIntegerDigits;
 const MAX_FRACTION_DIGITS = DECIMAL_LIMITS.maxScale;
 
+function isDigitAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
+}
+
 /**
  * The canonical text of a plain decimal in range, exactly as Decimal.parse(text).toString()
  * would give it (no leading integer zeros, no trailing fractional zeros, "0" for zero, no
@@ -110,11 +139,7 @@ export function canonicalDecimal(text: string): string | null {
   const sign = text.charCodeAt(0);
   if (sign === 45 || sign === 43) i = 1;
   const intStart = i;
-  const isDigit = (at: number) => {
-    const c = text.charCodeAt(at);
-    return c >= 48 && c <= 57;
-  };
-  while (i < len && isDigit(i)) i++;
+  while (i < len && isDigitAt(text, i)) i++;
   const intEnd = i;
   if (intEnd === intStart) return null;
   let fracStart = len;
@@ -122,7 +147,7 @@ export function canonicalDecimal(text: string): string | null {
   if (i < len) {
     if (text.charCodeAt(i) !== 46) return null;
     fracStart = ++i;
-    while (i < len && isDigit(i)) i++;
+    while (i < len && isDigitAt(text, i)) i++;
     if (i === fracStart || i !== len) return null;
     fracEnd = len;
     while (fracEnd > fracStart && text.charCodeAt(fracEnd - 1) === 48) fracEnd--;
@@ -140,8 +165,8 @@ export function canonicalDecimal(text: string): string | null {
   return `-${text.slice(is, end)}`;
 }
 
-function decimal(text: string, field: string, fail: (field: string, why: string) => never): string {
-  if (text === '') return fail(field, 'is empty');
+function decimal(text: string, field: string, rules: RowRules, rowNumber: number): string {
+  if (text === '') return malformed(rules, rowNumber, field, 'is empty');
   if (typeof text === 'string') {
     const canonical = canonicalDecimal(text);
     if (canonical !== null) return canonical;
@@ -151,21 +176,20 @@ function decimal(text: string, field: string, fail: (field: string, why: string)
   } catch (err) {
     // Decimal's message starts with the field name already.
     const message = err instanceof Error ? err.message : 'is not a plain decimal number';
-    return fail(field, message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message);
+    return malformed(rules, rowNumber, field, message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message);
   }
 }
 
-function checkMap(map: Record<string, string> | undefined, field: string, fail: (field: string, why: string) => never): Record<string, string> {
-  const copy: Record<string, string> = {};
-  if (map === undefined || map === null) return copy;
+/** The map itself when it passes (rows come by the million: it is not copied), {} when absent. */
+function checkMap(map: Record<string, string> | undefined, field: string, rules: RowRules, rowNumber: number): Record<string, string> {
+  if (map === undefined || map === null) return {};
   const keys = Object.keys(map);
-  if (keys.length > MAX_MAP_ENTRIES) fail(field, `has ${keys.length} entries; at most ${MAX_MAP_ENTRIES} are kept`);
+  if (keys.length > MAX_MAP_ENTRIES) malformed(rules, rowNumber, field, `has ${keys.length} entries; at most ${MAX_MAP_ENTRIES} are kept`);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const v = map[k];
-    if (k.length > MAX_MAP_KEY) fail(`${field}`, `has a key longer than ${MAX_MAP_KEY} characters`);
-    if (v.length > MAX_MAP_VALUE) fail(`${field}.${k.slice(0, 40)}`, `is longer than ${MAX_MAP_VALUE} characters`);
-    copy[k] = v;
+    if (k.length > MAX_MAP_KEY) malformed(rules, rowNumber, `${field}`, `has a key longer than ${MAX_MAP_KEY} characters`);
+    if (v.length > MAX_MAP_VALUE) malformed(rules, rowNumber, `${field}.${k.slice(0, 40)}`, `is longer than ${MAX_MAP_VALUE} characters`);
   }
-  return copy;
+  return map;
 }
