@@ -3,7 +3,7 @@ import type { Principal } from '../../../../lib/auth/principal';
 import { Decimal } from '../../../../lib/money';
 import type { Store } from '../../../../lib/store/port';
 import { BILLING_COLLECTIONS, DEFAULT_SETTINGS, type SettingsRecord } from '../../domain/records';
-import { LimbTotal } from '../ledger/amount-limbs';
+import { LimbTotal, limbsToDecimal, type Limbs } from '../ledger/amount-limbs';
 import { firstDayOf, lastDayOf } from '../ledger/calendar';
 import { readConsistentlyAt } from '../ledger/ledger-epoch';
 import { parseAnalyzeRequest, type AnalyzeSpec } from './analyze-request';
@@ -12,12 +12,13 @@ import { ACCOUNT_PATHS, choosePairs } from './candidates';
 import { convert, loadRates, type RateBook, type RateRef } from './exchange-rates';
 import { fetchFacts, type Fact, type FactChunks, type FactKey } from './fetch-facts';
 import { andTerms, compilePredicate, filterPaths, type RowPredicate } from './filter-predicate';
-import { limbDecimal } from './limb-decimal';
 import { LedgerReadSession } from './rollup-cache';
 import { shapeGroups, type GroupTotals } from './group-results';
 import { accumulatedPeriod, periodOf, periodsOf } from './periods';
 import { scopeOf } from './principal-scope';
 import { needsOf, planQuery, type Needs } from './query-plan';
+
+const decimalOf = (l: Limbs): Decimal => limbsToDecimal(l.a0, l.a1, l.a2, l.a3);
 
 export interface AnalyzeDeps {
   store: Store;
@@ -218,21 +219,21 @@ function summarize(spec: AnalyzeSpec, facts: FactChunks, ctx: SummaryContext): C
     const exact = new LimbTotal();
     let converted = Decimal.ZERO;
     for (const [period, cell] of foldPeriods(g.cells, (own) => periodOf(spec.granularity, own, accumulated))) {
-      let v = limbDecimal(cell.exact);
+      let v = decimalOf(cell.exact);
       exact.add(cell.exact.a0, cell.exact.a1, cell.exact.a2, cell.exact.a3);
       for (const part of cell.foreign?.values() ?? []) {
-        const c = convert(limbDecimal(part.total), part.ref);
+        const c = convert(decimalOf(part.total), part.ref);
         v = v.add(c);
         converted = converted.add(c);
       }
       t.periods.set(period, v);
     }
-    t.total = limbDecimal(exact).add(converted);
+    t.total = decimalOf(exact).add(converted);
     allExact.add(exact.a0, exact.a1, exact.a2, exact.a3);
     allConverted = allConverted.add(converted);
     totals.push(t);
   }
-  const total = limbDecimal(allExact).add(allConverted);
+  const total = decimalOf(allExact).add(allConverted);
   if (spec.groupBy.length === 0 && totals.length === 0) totals.push({ values: [], periods: new Map(), total: Decimal.ZERO });
 
   const missingRates: MissingRate[] = [...missing.entries()]

@@ -100,12 +100,65 @@ export function decimalLimbs(d: Decimal): Limbs {
   return { a0: s(u % E9), a1: s((u / E9) % E9), a2: s((u / E18) % E9), a3: s(u / E27) };
 }
 
-/** The exact value of (possibly unnormalised) limb sums; each must be a safe integer. */
+/**
+ * The exact value of (possibly unnormalised) limb sums; each must be a safe integer. The limbs
+ * are carried to one sign and their trailing zero digits dropped with number arithmetic before
+ * one BigInt is built, so Decimal.of has nothing left to strip (building the 18-place value and
+ * stripping its zeros with BigInt divisions was most of what a dashboard spent on its cells).
+ */
 export function limbsToDecimal(a0: number, a1: number, a2: number, a3: number): Decimal {
   for (const x of [a0, a1, a2, a3]) {
     if (!Number.isSafeInteger(x)) throw new Error(`ledger: a limb sum (${String(x)}) is not an exact integer; the amount cannot be trusted`);
   }
-  return Decimal.of(BigInt(a3) * E27 + BigInt(a2) * E18 + BigInt(a1) * E9 + BigInt(a0), SCALE);
+  const given = [a0, a1, a2, a3];
+  // Carry so that |a0|, |a1|, |a2| < 1e9 (each carry is below 2^53 / 1e9).
+  let c = Math.trunc(a0 / BASE);
+  a0 -= c * BASE;
+  a1 += c;
+  c = Math.trunc(a1 / BASE);
+  a1 -= c * BASE;
+  a2 += c;
+  c = Math.trunc(a2 / BASE);
+  a2 -= c * BASE;
+  a3 += c;
+  if (!Number.isSafeInteger(a1) || !Number.isSafeInteger(a2) || !Number.isSafeInteger(a3)) {
+    return Decimal.of(BigInt(given[3]) * E27 + BigInt(given[2]) * E18 + BigInt(given[1]) * E9 + BigInt(given[0]), SCALE);
+  }
+  // The value's sign is its highest non-zero limb's (each lower part is below one unit of the limb above).
+  const negative = a3 !== 0 ? a3 < 0 : a2 !== 0 ? a2 < 0 : a1 !== 0 ? a1 < 0 : a0 < 0;
+  if (negative) [a0, a1, a2, a3] = [-a0, -a1, -a2, -a3];
+  // Borrow so that every lower limb is in [0, 1e9).
+  if (a0 < 0) [a0, a1] = [a0 + BASE, a1 - 1];
+  if (a1 < 0) [a1, a2] = [a1 + BASE, a2 - 1];
+  if (a2 < 0) [a2, a3] = [a2 + BASE, a3 - 1];
+  const integer = a3 === 0 ? BigInt(a2) : BigInt(a3) * E9 + BigInt(a2);
+  let units: bigint;
+  let scale: number;
+  if (a0 === 0 && a1 === 0) {
+    units = integer;
+    scale = 0;
+  } else if (a0 === 0) {
+    const [digits, zeros] = stripZeros(a1);
+    scale = 9 - zeros;
+    units = integer * POW10[scale] + BigInt(digits);
+  } else {
+    const [digits, zeros] = stripZeros(a0);
+    scale = 18 - zeros;
+    units = (integer * E9 + BigInt(a1)) * POW10[9 - zeros] + BigInt(digits);
+  }
+  return Decimal.of(negative ? -units : units, scale);
+}
+
+const POW10 = Array.from({ length: 10 }, (_, i) => 10n ** BigInt(i));
+
+/** The digits of a positive number below 1e9 without its trailing zeros, and how many were dropped. */
+function stripZeros(x: number): [number, number] {
+  let z = 0;
+  while (x % 10 === 0) {
+    x /= 10;
+    z++;
+  }
+  return [x, z];
 }
 
 /**
