@@ -194,7 +194,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       met: checks.every((c) => c.met),
       checks,
       notes: [
-        'The demo plugin runs in its own Node process (serve() on a free port); the client is billing\'s connectPlugin; pages of 1000 rows.',
+        'The demo plugin runs in its own Node process (serve() on a free port); the client is billing\'s connectPlugin (pages decoded by the SDK\'s page decoder) for both runs; pages of 1000 rows.',
         'ours: validateRow (as a sync job does) + LedgerWriter.write per page + commit (rows and rollups visible); the year total was then read through analyze and matched the stream\'s exact sum.',
         'reference: the same stream read and discarded, run before and after ours (rate from the mean).',
         'On a 2-core machine the plugin process and the consumer share the cores.',

@@ -1,15 +1,17 @@
-import { Metadata, type ChannelCredentials, type ClientReadableStream } from '@grpc/grpc-js';
+import { makeGenericClientConstructor, Metadata, type ChannelCredentials, type ClientReadableStream } from '@grpc/grpc-js';
 import {
-  DataSourcePluginServiceClient,
   DataSourcePluginServiceGetCostDataRequest,
   DataSourcePluginServiceGetTasksRequest,
   DataSourcePluginServiceInitRequest,
   DataSourcePluginServiceVerifyRequest,
   type DataSourcePluginServiceGetTasksResponse,
   type DataSourcePluginServiceInitResponse,
+  DataSourcePluginServiceService,
+  type DataSourcePluginServiceClient,
   type DataSourcePluginServiceVerifyResponse,
 } from '../../gen/tally/plugin/billing/v1/plugin';
 import { CLIENT_OPTIONS, insecure, unary, type CallSettings } from '../../lib/grpc/client';
+import { decodeCostDataPage } from './page-decoder';
 import type { CostDataPage } from './types';
 
 type Partial1<F extends { fromPartial(o: never): unknown }> = Parameters<F['fromPartial']>[0];
@@ -50,9 +52,15 @@ export interface PluginClient {
 
 export const DEFAULT_STREAM_DEADLINE_MS = 30 * 60_000;
 
+/** The generated client, with GetCostData pages decoded by the hand-written decoder (the one hot message). */
+const PluginServiceClient = makeGenericClientConstructor(
+  { ...DataSourcePluginServiceService, getCostData: { ...DataSourcePluginServiceService.getCostData, responseDeserialize: decodeCostDataPage } },
+  'tally.plugin.billing.v1.DataSourcePluginService',
+) as unknown as new (address: string, credentials: ChannelCredentials, options: object) => DataSourcePluginServiceClient;
+
 /** Connects to a plugin at host:port (the channel connects lazily, on the first call). */
 export function connectPlugin(target: string, options: ConnectOptions = {}): PluginClient {
-  const client = new DataSourcePluginServiceClient(target, options.credentials ?? insecure(), {
+  const client = new PluginServiceClient(target, options.credentials ?? insecure(), {
     ...CLIENT_OPTIONS,
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? CLIENT_OPTIONS['grpc.max_receive_message_length'],
   });
