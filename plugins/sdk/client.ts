@@ -52,6 +52,13 @@ export interface PluginClient {
 
 export const DEFAULT_STREAM_DEADLINE_MS = 30 * 60_000;
 
+/**
+ * HTTP/2 flow-control window of the plugin channel. With HTTP/2's default (64 KiB, less than one
+ * page) a plugin could send nothing while billing stored a page: the two took turns instead of
+ * working at once. A few pages' worth lets the plugin run ahead; the window still bounds it.
+ */
+export const STREAM_WINDOW_BYTES = 8 * 1024 * 1024;
+
 /** The generated client, with GetCostData pages decoded by the hand-written decoder (the one hot message). */
 const PluginServiceClient = makeGenericClientConstructor(
   { ...DataSourcePluginServiceService, getCostData: { ...DataSourcePluginServiceService.getCostData, responseDeserialize: decodeCostDataPage } },
@@ -63,6 +70,7 @@ export function connectPlugin(target: string, options: ConnectOptions = {}): Plu
   const client = new PluginServiceClient(target, options.credentials ?? insecure(), {
     ...CLIENT_OPTIONS,
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? CLIENT_OPTIONS['grpc.max_receive_message_length'],
+    'grpc-node.flow_control_window': STREAM_WINDOW_BYTES,
   });
   return {
     init: (req = {}, settings) => unary(client, client.init, DataSourcePluginServiceInitRequest.fromPartial(req), settings),

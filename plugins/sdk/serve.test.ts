@@ -2,6 +2,8 @@ import { credentials, status, type Client, type ServiceError } from '@grpc/grpc-
 import { DomainError, invalidArgument, unauthenticated } from '../../lib/errors/domain-error';
 import { healthClientConstructor } from '../../lib/grpc/health';
 import { servePluginForTest, type ServedPlugin } from '../testing/served-plugin';
+import { CostRow } from '../../gen/tally/plugin/billing/v1/plugin';
+import { STREAM_WINDOW_BYTES } from './client';
 import { MAX_REPORT_NOTE_CHARS, MAX_REPORT_NOTES, type CostDataPage, type CostRowInput, type PluginImpl } from '.';
 
 const TASK = { taskId: 't1', startDate: '2024-01-01', endDate: '2024-01-31' };
@@ -204,6 +206,33 @@ describe('serve: cancellation and deadlines', () => {
     expect(pulled).toBe(after);
     // Backpressure kept the plugin close to what the client read, not racing ahead.
     expect(after).toBeLessThan(100 * 200);
+  });
+
+  it('holds a plugin back while the client reads slowly: it runs ahead by about the flow-control window, then waits', async () => {
+    let pulled = 0;
+    served = await servePluginForTest(
+      plugin({
+        init: () => ({ name: 't', providers: ['demo'], currency: 'USD', pageSize: 1000 }),
+        async *getCostData() {
+          for (;;) yield row(++pulled, { resourceId: 'r'.repeat(100) });
+        },
+      }),
+    );
+    const rowBytes = CostRow.encode(CostRow.fromPartial({ ...row(1_000_000), resourceId: 'r'.repeat(100) })).finish().length + 3;
+    const pages = served.client.getCostData({ task: TASK })[Symbol.asyncIterator]();
+    await pages.next();
+    // Reading stops: the plugin fills the window and the client's few buffered pages, then waits
+    // (settled: no new row for 300 ms; a plugin never held back would still be pulling at 10 s).
+    let ahead = -1;
+    for (const end = Date.now() + 10_000; ahead !== pulled && Date.now() < end; ) {
+      ahead = pulled;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(pulled).toBe(ahead);
+    expect(ahead).toBeGreaterThan(5000); // it did run ahead, with pages of 1000 rows
+    // The window, plus pages held in the client (4), in grpc-js and in the server's write buffer.
+    expect(ahead * rowBytes).toBeLessThan(STREAM_WINDOW_BYTES + 20 * 1000 * rowBytes);
+    await pages.return?.();
   });
 
   it('ends a stream stuck in the plugin as soon as the client cancels', async () => {
