@@ -25,9 +25,19 @@ export interface Child<T> {
   ready: T;
 }
 
+/** With TALLY_BENCH_CPU_PROF_DIR set, each child writes a V8 CPU profile (.cpuprofile) there when it exits. */
+function profileArgs(): string[] {
+  const dir = process.env.TALLY_BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Forks `<script>.js` from this folder with `env` added, and resolves with its ready message. */
 export async function forkChild<T>(script: string, env: Record<string, string>, track: ChildProcess[], timeoutMs = 30_000): Promise<Child<T>> {
-  const proc = fork(join(__dirname, `${script}.js`), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(join(__dirname, `${script}.js`), [], {
+    env: { ...process.env, ...env },
+    execArgv: [...process.execArgv, ...profileArgs()],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   track.push(proc);
   const ready = await new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script}: not ready after ${timeoutMs} ms`)), timeoutMs);

@@ -1,6 +1,5 @@
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import type { GrpcMetrics } from './grpc-metrics';
-import { codeLabel, methodLabels } from './labels';
 
 /**
  * A grpc-js client interceptor (client option `interceptors: [...]`) that records started,
@@ -8,25 +7,25 @@ import { codeLabel, methodLabels } from './labels';
  */
 export function metricsClientInterceptor(metrics: GrpcMetrics): Interceptor {
   return (options, nextCall) => {
-    const labels = methodLabels(options.method_definition);
+    const m = metrics.clientMethod(options.method_definition);
     return new InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        metrics.clientStarted.inc(labels);
-        const stopTimer = metrics.clientHandlingSeconds.startTimer(labels);
+        m.started.inc();
+        const started = performance.now();
         next(metadata, {
           onReceiveMessage(message, nextMessage) {
-            metrics.clientMsgReceived.inc(labels);
+            m.msgReceived.inc();
             nextMessage(message);
           },
           onReceiveStatus(callStatus, nextStatus) {
-            metrics.clientHandled.inc({ ...labels, grpc_code: codeLabel(callStatus.code) });
-            stopTimer();
+            m.handled(callStatus.code).inc();
+            m.seconds.observeSince(started);
             nextStatus(callStatus);
           },
         });
       },
       sendMessage(message, next) {
-        metrics.clientMsgSent.inc(labels);
+        m.msgSent.inc();
         next(message);
       },
     });

@@ -9,22 +9,18 @@ export interface MethodLabels {
   grpc_method: string;
 }
 
-interface MethodShape {
+export interface MethodShape {
   path: string;
   requestStream: boolean;
   responseStream: boolean;
 }
 
+export const grpcTypeOf = (method: Omit<MethodShape, 'path'>): GrpcType =>
+  method.requestStream ? (method.responseStream ? 'bidi_stream' : 'client_stream') : method.responseStream ? 'server_stream' : 'unary';
+
 export function methodLabels(method: MethodShape): MethodLabels {
   const [, service = 'unknown', name = 'unknown'] = /^\/?([^/]*)\/([^/]*)$/.exec(method.path) ?? [];
-  const grpc_type: GrpcType = method.requestStream
-    ? method.responseStream
-      ? 'bidi_stream'
-      : 'client_stream'
-    : method.responseStream
-      ? 'server_stream'
-      : 'unary';
-  return { grpc_type, grpc_service: service, grpc_method: name };
+  return { grpc_type: grpcTypeOf(method), grpc_service: service, grpc_method: name };
 }
 
 /** grpc_code values as Go's codes.Code.String() writes them (the go-grpc-prometheus label). */

@@ -1,6 +1,5 @@
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import type { GrpcMetrics } from './grpc-metrics';
-import { codeLabel, methodLabels } from './labels';
 
 /** Timers may fire a millisecond before Date.now() reaches the deadline they were set for. */
 const CLOCK_SLACK_MS = 5;
@@ -17,22 +16,22 @@ function deadlinePassed(deadline: Date | number): boolean {
  */
 export function metricsServerInterceptor(metrics: GrpcMetrics): ServerInterceptor {
   return (methodDescriptor, call) => {
-    const labels = methodLabels(methodDescriptor);
-    let stopTimer: (() => number) | undefined;
+    const m = metrics.serverMethod(methodDescriptor);
+    let started: number | undefined;
     let finished = false;
     const finish = (code: number) => {
       if (finished) return;
       finished = true;
-      metrics.serverHandled.inc({ ...labels, grpc_code: codeLabel(code) });
-      stopTimer?.();
+      m.handled(code).inc();
+      if (started !== undefined) m.seconds.observeSince(started);
     };
     return new ServerInterceptingCall(call, {
       start(next) {
-        metrics.serverStarted.inc(labels);
-        stopTimer = metrics.serverHandlingSeconds.startTimer(labels);
+        m.started.inc();
+        started = performance.now();
         next({
           onReceiveMessage(message, nextMessage) {
-            metrics.serverMsgReceived.inc(labels);
+            m.msgReceived.inc();
             nextMessage(message);
           },
           onCancel() {
@@ -41,7 +40,7 @@ export function metricsServerInterceptor(metrics: GrpcMetrics): ServerIntercepto
         });
       },
       sendMessage(message, next) {
-        metrics.serverMsgSent.inc(labels);
+        m.msgSent.inc();
         next(message);
       },
       sendStatus(callStatus, next) {

@@ -29,8 +29,19 @@ export interface AuthenticatorOptions {
 }
 
 export interface Authenticator {
-  /** The principal behind an API key; null when identity does not know it. */
-  verify(credential: string): Promise<Principal | null>;
+  /**
+   * The principal behind an API key; null when identity does not know it. `digest` is the
+   * key's digest() when the caller has it already.
+   */
+  verify(credential: string, digest?: string): Promise<Principal | null>;
+  /** The key's cache key (a SHA-256; the key itself is never kept in the cache). */
+  digest(credential: string): string;
+  /**
+   * The principal the cache holds for a key's digest, without asking identity: undefined when
+   * the cache does not hold it (never asked, expired, or identity did not accept the key), then
+   * verify() decides.
+   */
+  cached(digest: string): Principal | undefined;
   close(): void;
 }
 
@@ -68,9 +79,8 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
   }
 
   return {
-    async verify(credential) {
+    async verify(credential, digest = PrincipalCache.digest(credential)) {
       if (!credential) return null;
-      const digest = PrincipalCache.digest(credential);
       const cached = cache.get(digest);
       if (cached) return cached;
       let pending = inFlight.get(digest);
@@ -80,6 +90,8 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
       }
       return pending;
     },
+    digest: (credential) => PrincipalCache.digest(credential),
+    cached: (digest) => cache.get(digest),
     close: () => client.close(),
   };
 }

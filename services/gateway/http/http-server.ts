@@ -85,10 +85,7 @@ export async function startGatewayHttp(o: GatewayHttpOptions): Promise<RunningHt
     const route = routes.get(path);
     const label = route?.httpPath ?? (path === '/healthz' ? path : 'unmatched');
     res.setHeader('x-request-id', requestId);
-    res.on('finish', () => {
-      o.metrics.handled.inc({ route: label, status: String(res.statusCode) });
-      o.metrics.seconds.observe({ route: label }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    res.on('finish', () => o.metrics.record(label, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     const fail = (f: HttpFailure) => send(res, f.httpStatus, f.body);
 
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -1,34 +1,15 @@
-import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
 import { status } from '@grpc/grpc-js';
 import { signInternalToken } from '../../../lib/auth/internal-token';
 import type { Principal } from '../../../lib/auth/principal';
-import { codeLabel, methodLabels, type GrpcMetrics, type MethodLabels } from '../../../lib/grpc/metrics';
+import type { GrpcMetrics, MethodSeries } from '../../../lib/grpc/metrics';
 import type { Backend } from '../contract/exposure';
-import { decodeMessage, encodeTimeout, isOneMessage, metadataOf, statusOf, statusOfReset } from './grpc-wire';
+import { DeadlineQueue } from './deadline-queue';
+import { encodeTimeout } from './grpc-wire';
 import { H2Target } from './h2-target';
+import { UpstreamCall, type CancelHook, type Forwarded, type ForwardReceiver } from './upstream-call';
 
-/** What came back from a backend: always a status with its trailers, and the response on OK. */
-export interface Forwarded {
-  code: status;
-  /** The status message, decoded. */
-  details: string;
-  /** The backend's trailers as gRPC metadata (grpc-status, grpc-message as sent, tally-error-*, x-request-id...). */
-  trailers: OutgoingHttpHeaders;
-  /** On OK: the response as framed on the wire (one length-prefixed message). */
-  body?: Buffer;
-  /** The response's grpc-encoding when the backend compressed it. */
-  encoding?: string;
-}
-
-/**
- * A cheaper alternative to an AbortSignal for callers that cancel often (the gRPC proxy sees a
- * close on every call): set `cancelled` and call `onCancel` when the client went away.
- */
-export interface CancelHook {
-  cancelled: boolean;
-  /** Set by forward() while the outbound call is in flight. */
-  onCancel?: () => void;
-}
+export type { CancelHook, Forwarded, ForwardReceiver } from './upstream-call';
 
 export interface ForwardCall {
   backend: Backend;
@@ -49,6 +30,8 @@ export interface ForwardCall {
 
 export interface Upstream {
   forward(call: ForwardCall): Promise<Forwarded>;
+  /** forward() without a promise: `to.forwarded()` runs once, with what came back. */
+  send(call: ForwardCall, to: ForwardReceiver): void;
   close(): void;
 }
 
@@ -75,22 +58,18 @@ interface SignedToken {
   exp: number;
 }
 
-/** Per method: its metric labels, computed once. */
-interface MethodInfo {
-  labels: MethodLabels;
-  handled: Map<number, MethodLabels & { grpc_code: string }>;
-}
-
 /**
  * Unary calls to identity and billing with bytes passed through untouched, over one HTTP/2
  * connection per backend (node:http2, no gRPC library in the path): every call carries a
- * deadline (grpc-timeout, and a timer of its own) and a short-lived internal token with the
- * principal (backends trust nothing else the gateway could pass). The client metrics
- * (go-grpc-prometheus' grpc_client_* families) are recorded here when `metrics` is given.
+ * deadline (grpc-timeout, and enforced here by a DeadlineQueue) and a short-lived internal
+ * token with the principal (backends trust nothing else the gateway could pass). The client
+ * metrics (go-grpc-prometheus' grpc_client_* families) are recorded when `metrics` is given.
+ * Each call is an UpstreamCall.
  */
 export function createUpstream(o: { endpoints: Record<Backend, string>; internalSecret: string; metrics?: GrpcMetrics }): Upstream {
   const targets: Record<Backend, H2Target> = { identity: new H2Target(o.endpoints.identity), billing: new H2Target(o.endpoints.billing) };
   const metrics = o.metrics;
+  const deadlines = new DeadlineQueue();
 
   // Tokens per principal object (the authenticator hands out the same object while it caches
   // the answer): a token signed for deadline D expires at D + TOKEN_SLACK_MS and serves a later
@@ -106,108 +85,48 @@ export function createUpstream(o: { endpoints: Record<Backend, string>; internal
     return token.header;
   }
 
-  const methods = new Map<string, MethodInfo>();
-  function methodInfo(path: string): MethodInfo {
-    let info = methods.get(path);
-    if (!info) methods.set(path, (info = { labels: methodLabels({ path, requestStream: false, responseStream: false }), handled: new Map() }));
-    return info;
+  const methods = new Map<string, MethodSeries>();
+  function methodSeries(path: string): MethodSeries {
+    let m = methods.get(path);
+    if (!m) methods.set(path, (m = metrics!.clientMethod({ path, requestStream: false, responseStream: false })));
+    return m;
   }
-  function handledLabels(info: MethodInfo, code: number): MethodLabels & { grpc_code: string } {
-    let l = info.handled.get(code);
-    if (!l) info.handled.set(code, (l = { ...info.labels, grpc_code: codeLabel(code) }));
-    return l;
+
+  function send(c: ForwardCall, to: ForwardReceiver): void {
+    const now = Date.now();
+    const headers: OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':path': c.grpcPath,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': encodeTimeout(c.deadline - now),
+      authorization: authorization(c.principal, c.deadline, now),
+      'x-request-id': c.requestId,
+    };
+    if (c.encoding?.request) headers['grpc-encoding'] = c.encoding.request;
+    if (c.encoding?.accept) headers['grpc-accept-encoding'] = c.encoding.accept;
+    const hook = c.cancel;
+    const call = new UpstreamCall(c.backend, c.deadline, deadlines, to, metrics && methodSeries(c.grpcPath), hook);
+    let stream: ClientHttp2Stream;
+    try {
+      stream = targets[c.backend].request(headers);
+    } catch (err) {
+      return call.fail(status.UNAVAILABLE, `the ${c.backend} service is unavailable: ${(err as Error).message}`);
+    }
+    call.start(stream);
+    if (hook) {
+      if (hook.cancelled) return call.cancel();
+      hook.onCancel = () => call.cancel();
+    }
+    c.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+    stream.end(c.body);
   }
 
   return {
-    forward(c) {
-      const now = Date.now();
-      const headers: OutgoingHttpHeaders = {
-        ':method': 'POST',
-        ':path': c.grpcPath,
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        'grpc-timeout': encodeTimeout(c.deadline - now),
-        authorization: authorization(c.principal, c.deadline, now),
-        'x-request-id': c.requestId,
-      };
-      if (c.encoding?.request) headers['grpc-encoding'] = c.encoding.request;
-      if (c.encoding?.accept) headers['grpc-accept-encoding'] = c.encoding.accept;
-      const info = methodInfo(c.grpcPath);
-      const target = targets[c.backend];
-      let stopTimer: (() => number) | undefined;
-      if (metrics) {
-        metrics.clientStarted.inc(info.labels);
-        metrics.clientMsgSent.inc(info.labels);
-        stopTimer = metrics.clientHandlingSeconds.startTimer(info.labels);
-      }
-      return new Promise<Forwarded>((resolve) => {
-        let settled = false;
-        // eslint-disable-next-line prefer-const
-        let timer: NodeJS.Timeout | undefined;
-        const hook = c.cancel;
-        const settle = (f: Forwarded) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          if (hook) hook.onCancel = undefined;
-          if (metrics) {
-            if (f.body) metrics.clientMsgReceived.inc(info.labels);
-            metrics.clientHandled.inc(handledLabels(info, f.code));
-            stopTimer?.();
-          }
-          resolve(f);
-        };
-        const fail = (code: status, details: string) => settle({ code, details, trailers: {} });
-        let stream: ReturnType<H2Target['request']>;
-        try {
-          stream = target.request(headers);
-        } catch (err) {
-          fail(status.UNAVAILABLE, `the ${c.backend} service is unavailable: ${(err as Error).message}`);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let head: IncomingHttpHeaders | undefined;
-        let tail: IncomingHttpHeaders | undefined;
-        let error: Error | undefined;
-        stream.on('response', (h) => (head = h));
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('trailers', (t) => (tail = t));
-        stream.on('error', (err) => (error = err));
-        stream.on('close', () => {
-          const end = tail ?? (head && statusOf(head) !== undefined ? head : undefined);
-          if (!end) {
-            // No answer at all: the connection failed or was refused.
-            if (!head) return fail(status.UNAVAILABLE, `the ${c.backend} service is unavailable${error ? `: ${error.message}` : ''}`);
-            if (Number(head[':status']) !== 200) return fail(status.UNAVAILABLE, `the ${c.backend} service answered HTTP ${String(head[':status'])}`);
-            if (stream.rstCode && stream.rstCode !== constants.NGHTTP2_NO_ERROR) return fail(statusOfReset(stream.rstCode), `the ${c.backend} service reset the call`);
-            return fail(status.INTERNAL, `the ${c.backend} service ended the call without a status`);
-          }
-          const code = statusOf(end)!;
-          const trailers = metadataOf(end);
-          const details = decodeMessage(end['grpc-message']);
-          if (code !== status.OK) return settle({ code, details, trailers });
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          if (!isOneMessage(body)) return settle({ code: status.INTERNAL, details: `the ${c.backend} service sent a malformed response`, trailers });
-          const encoding = head?.['grpc-encoding'];
-          settle({ code, details, trailers, body, ...(typeof encoding === 'string' && encoding !== 'identity' ? { encoding } : {}) });
-        });
-        const cancel = () => {
-          stream.close(constants.NGHTTP2_CANCEL);
-          fail(status.CANCELLED, 'the call was cancelled by the client');
-        };
-        timer = setTimeout(() => {
-          stream.close(constants.NGHTTP2_CANCEL);
-          fail(status.DEADLINE_EXCEEDED, `the ${c.backend} service did not answer before the deadline`);
-        }, Math.max(0, c.deadline - now));
-        if (hook) {
-          if (hook.cancelled) return cancel();
-          hook.onCancel = cancel;
-        }
-        c.signal?.addEventListener('abort', cancel, { once: true });
-        stream.end(c.body);
-      });
-    },
+    send,
+    forward: (c) => new Promise<Forwarded>((resolve) => send(c, { forwarded: resolve })),
     close() {
+      deadlines.close();
       for (const t of Object.values(targets)) t.close();
     },
   };

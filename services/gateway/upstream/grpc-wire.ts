@@ -6,13 +6,40 @@ import { status } from '@grpc/grpc-js';
  * pass through as bytes: timeouts, status trailers, message framing.
  */
 
-const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000001 };
+/** Milliseconds per grpc-timeout unit (hours, minutes, seconds, milli-, micro-, nanoseconds). */
+function unitMs(unit: number): number | undefined {
+  switch (unit) {
+    case 0x48: // H
+      return 3_600_000;
+    case 0x4d: // M
+      return 60_000;
+    case 0x53: // S
+      return 1_000;
+    case 0x6d: // m
+      return 1;
+    case 0x75: // u
+      return 0.001;
+    case 0x6e: // n
+      return 0.000001;
+    default:
+      return undefined;
+  }
+}
 
-/** The `grpc-timeout` header (e.g. `4999m`, `30S`) in milliseconds; undefined when absent or malformed. */
+/** The `grpc-timeout` header (1 to 8 digits and a unit: `4999m`, `30S`) in milliseconds; undefined when absent or malformed. */
 export function parseTimeout(value: string | string[] | undefined): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
-  const m = v === undefined ? null : /^(\d{1,8})([HMSmun])$/.exec(v);
-  return m ? Number(m[1]) * UNIT_MS[m[2]] : undefined;
+  if (typeof v !== 'string' || v.length < 2 || v.length > 9) return undefined;
+  const last = v.length - 1;
+  const unit = unitMs(v.charCodeAt(last));
+  if (unit === undefined) return undefined;
+  let n = 0;
+  for (let i = 0; i < last; i++) {
+    const d = v.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n * unit;
 }
 
 /** A `grpc-timeout` value for ms milliseconds (at least 1 ms; at most 8 digits, as the spec allows). */
