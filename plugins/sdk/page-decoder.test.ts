@@ -1,6 +1,6 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { DataSourcePluginServiceGetCostDataResponse as Page, type CostRow } from '../../gen/tally/plugin/billing/v1/plugin';
-import { decodeCostDataPage } from './page-decoder';
+import { decodeCostDataPage, slotOf } from './page-decoder';
 
 /** A small seeded generator (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -118,6 +118,26 @@ describe('decodeCostDataPage', () => {
     }
     // The damage did reach the error paths, many times.
     expect(threw).toBeGreaterThan(300);
+  });
+
+  it('never hands out a kept text for other bytes: non-ASCII text is not kept, even where its bytes share a slot', () => {
+    // Pairs that share a slot of the table: a 2-character text of U+0080..U+00FF (4 bytes of
+    // UTF-8), and the 2 bytes of its char codes alone (not UTF-8). Were the first kept, the
+    // second would be answered with it.
+    const page = (bytes: Uint8Array) => new BinaryWriter().uint32(10).fork().uint32(34).bytes(bytes).join().finish();
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    let pairs = 0;
+    for (let a = 0x80; a < 0x100; a++)
+      for (let b = 0x80; b < 0x100; b++) {
+        const text = String.fromCharCode(a, b);
+        const utf8 = Buffer.from(text);
+        const raw = Uint8Array.from([a, b]);
+        if (slotOf(utf8, 0, utf8.length) !== slotOf(raw, 0, raw.length)) continue;
+        pairs++;
+        expect(decodeCostDataPage(page(utf8)).rows[0].product).toBe(text);
+        expect(decodeCostDataPage(page(raw)).rows[0].product).toBe(decoder.decode(raw));
+      }
+    expect(pairs).toBeGreaterThan(0);
   });
 
   it('throws "premature EOF" on a string that runs past the end, like the generated decoder', () => {

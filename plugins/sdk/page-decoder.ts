@@ -30,10 +30,14 @@ const SLOTS = 4096;
 const MAX_KEPT = 64;
 const kept: string[] = new Array<string>(SLOTS).fill('');
 
+/** The table slot of bytes [start, end) (exported for tests). */
+export const slotOf = (buf: Uint8Array, start: number, end: number): number =>
+  ((end - start) * 31 + buf[start] * 7 + buf[end - 1] * 131 + buf[start + ((end - start) >> 1)] * 17 + (buf[end - 2] | 0) * 3) & (SLOTS - 1);
+
 function keptText(buf: Bytes, start: number, end: number): string {
   const n = end - start;
   if (n > MAX_KEPT) return utf8(buf, start, end);
-  const slot = (n * 31 + buf[start] * 7 + buf[end - 1] * 131 + buf[start + (n >> 1)] * 17 + buf[end - 2] * 3) & (SLOTS - 1);
+  const slot = slotOf(buf, start, end);
   const c = kept[slot];
   if (c.length === n) {
     let i = 0;

@@ -1,4 +1,5 @@
-import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { connect, constants, createServer, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { status } from '@grpc/grpc-js';
 import type { Principal } from '../../../lib/auth/principal';
 import { PrincipalCache } from '../../../lib/auth/principal-cache';
@@ -7,7 +8,7 @@ import { GrpcMetrics } from '../../../lib/grpc/metrics';
 import { createMemoryLogger } from '../../../lib/log/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { PublicMethod } from '../contract/public-api';
-import { frame, type ForwardCall, type ForwardReceiver, type Upstream } from '../upstream/forward';
+import { createUpstream, frame, type ForwardCall, type ForwardReceiver, type Upstream } from '../upstream/forward';
 import { H2Target } from '../upstream/h2-target';
 import { parseTimeout } from '../upstream/grpc-wire';
 import { startGrpcFront, type GrpcFront } from './grpc-front';
@@ -144,6 +145,37 @@ describe('gRPC front', () => {
     expect(got.head).toMatchObject({ 'grpc-status': '5', 'grpc-message': 'no%20such%20project', 'tally-error-reason': 'PROJECT.NOT_FOUND', 'x-request-id': 'req-8' });
     expect(got.trailers).toBeUndefined();
     expect(got.body.length).toBe(0);
+  });
+
+  it('answers with the gateway\'s own status when the backend gave none: unreachable, past the deadline, or a malformed answer', async () => {
+    // The real upstream, to a port nothing listens on and to a backend that never answers.
+    const silent = createServer();
+    silent.on('stream', () => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const refused = createUpstream({ endpoints: { identity: '127.0.0.1:1', billing: '127.0.0.1:1' }, internalSecret: 's'.repeat(32) });
+    const mute = createUpstream({ endpoints: { identity: `127.0.0.1:${(silent.address() as AddressInfo).port}`, billing: '127.0.0.1:1' }, internalSecret: 's'.repeat(32) });
+    try {
+      script = (call, to) => refused.send(call, to);
+      const down = await rawCall({}, msg('x'));
+      expect(down.head['grpc-status']).toBe(String(status.UNAVAILABLE));
+      expect(decodeURIComponent(String(down.head['grpc-message']))).toMatch(/the identity service is unavailable/);
+
+      script = (call, to) => mute.send(call, to);
+      const late = await rawCall({ 'grpc-timeout': '200m' }, msg('x'));
+      expect(late.head['grpc-status']).toBe(String(status.DEADLINE_EXCEEDED));
+      expect(decodeURIComponent(String(late.head['grpc-message']))).toMatch(/did not answer before the deadline/);
+
+      // A backend claiming OK without a proper message: INTERNAL, not the backend's OK.
+      script = (_call, to) => to.forwarded({ code: status.INTERNAL, details: 'the identity service sent a malformed response', trailers: { 'grpc-status': '0', 'grpc-message': '' } });
+      const bad = await rawCall({}, msg('x'));
+      expect(bad.head['grpc-status']).toBe(String(status.INTERNAL));
+      expect(decodeURIComponent(String(bad.head['grpc-message']))).toBe('the identity service sent a malformed response');
+      expect(bad.head['x-request-id']).toBeDefined();
+    } finally {
+      refused.close();
+      mute.close();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it('hashes a connection\'s key once, asks identity on a cache miss, and refuses a key the cache dropped and identity no longer knows', async () => {

@@ -10,7 +10,7 @@ import type { Logger } from '../../../lib/log/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { PublicMethod } from '../contract/public-api';
 import { outboundDeadline, type CancelHook, type Forwarded, type ForwardReceiver, type Upstream } from '../upstream/forward';
-import { isOneMessage, parseTimeout } from '../upstream/grpc-wire';
+import { encodeMessage, isOneMessage, parseTimeout } from '../upstream/grpc-wire';
 import { answer } from './grpc-answer';
 
 export interface UnaryRoute {
@@ -189,6 +189,12 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
     const trailers = got.trailers;
     if (trailers['x-request-id'] === undefined) trailers['x-request-id'] = this.requestId;
     if (!got.body) {
+      // The status is the answer's: the backend's own as it sent it, or the gateway's when the
+      // backend did not answer (unreachable, deadline, cancelled) or answered wrongly.
+      if (trailers['grpc-status'] !== String(got.code)) {
+        trailers['grpc-status'] = String(got.code);
+        trailers['grpc-message'] = encodeMessage(got.details);
+      }
       stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, { endStream: true });
       return this.done(got.code);
     }
