@@ -239,6 +239,21 @@ describe('gRPC front', () => {
     expect(text).toContain(`grpc_server_msg_received_total{${l}} 3`);
     expect(text).toContain(`grpc_server_msg_sent_total{${l}} 2`);
     expect(text).toContain(`grpc_server_handling_seconds_count{${l}} 4`);
+
+    // A client whose connection drops before its request ends: counted as cancelled (not as a malformed request).
+    const dropped = connect(`http://127.0.0.1:${front.port}`);
+    const req = dropped.request({ ':method': 'POST', ':path': GET, 'content-type': 'application/grpc', te: 'trailers', authorization: `Bearer ${KEY}` });
+    req.on('error', () => undefined);
+    req.write(Buffer.from([0, 0, 0]));
+    await new Promise((r) => setTimeout(r, 50));
+    dropped.destroy();
+    const settled = async () => (await metrics.registry.metrics()).includes(`grpc_server_handled_total{${l},grpc_code="Canceled"} 1`);
+    for (let i = 0; i < 100 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 20));
+    const after = await metrics.registry.metrics();
+    expect(after).toContain(`grpc_server_started_total{${l}} 5`);
+    expect(after).toContain(`grpc_server_handled_total{${l},grpc_code="Canceled"} 1`);
+    expect(after).toContain(`grpc_server_handling_seconds_count{${l}} 5`);
+    expect(sent.length).toBe(2);
   });
 
   it('refuses a message over the limit, and anything but a public method', async () => {

@@ -72,6 +72,10 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
   private more: Buffer[] | undefined;
   private size = 0;
   private refused = false;
+  /** The request ended (end()); before that, a closed stream is a call the client gave up. */
+  private requestEnded = false;
+  /** The call is counted as handled (once, whichever way it ends). */
+  private counted = false;
   private principal: Principal | undefined;
   /** The backend's trailers, sent when the stream wants them. */
   private trailers: OutgoingHttpHeaders | undefined;
@@ -111,7 +115,10 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
 
   /** The request is complete: checked, authenticated, forwarded. */
   end(): void {
+    this.requestEnded = true;
     if (this.refused) return;
+    // The client's connection dropped mid-request (node then ends the stream): a cancelled call, not a malformed one.
+    if (this.stream.aborted) return this.done(status.CANCELLED);
     const body = this.more ? Buffer.concat(this.more) : (this.first ?? EMPTY);
     this.first = this.more = undefined;
     if (!isOneMessage(body)) {
@@ -131,6 +138,8 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
   /** The client's stream closed: a call still in flight is cancelled. */
   closed(): void {
     this.cancelled = true;
+    // Reset before its request ended: nothing else will count the call.
+    if (!this.requestEnded && !this.refused) return this.done(status.CANCELLED);
     this.onCancel?.();
   }
 
@@ -215,6 +224,8 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
   }
 
   private done(code: number): void {
+    if (this.counted) return;
+    this.counted = true;
     const m = this.route.metrics;
     m.handled(code).inc();
     m.seconds.observeSince(this.started);

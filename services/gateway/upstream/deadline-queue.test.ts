@@ -9,7 +9,7 @@ describe('DeadlineQueue', () => {
   it('expires each queued call once, when its deadline passes, in deadline order', async () => {
     queue = new DeadlineQueue();
     const expired: string[] = [];
-    const now = Date.now();
+    const now = performance.now();
     // Added out of order; the earliest added last re-arms the timer earlier.
     queue.add(entry(now + 120, expired, 'c'));
     queue.add(entry(now + 60, expired, 'b'));
@@ -28,7 +28,7 @@ describe('DeadlineQueue', () => {
   it('never expires a call taken out in time, wherever it sits in the heap', async () => {
     queue = new DeadlineQueue();
     const expired: string[] = [];
-    const now = Date.now();
+    const now = performance.now();
     // e0 has the earliest deadline: removing it leaves the timer armed for nothing; it re-arms.
     const entries = Array.from({ length: 40 }, (_, i) => entry(now + 30 + ((i * 37) % 40), expired, `e${i}`));
     for (const e of entries) queue.add(e);

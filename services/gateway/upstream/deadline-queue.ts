@@ -1,6 +1,6 @@
 /** A call waiting for its deadline; `expire` runs once if the deadline passes while it is queued. */
 export interface Deadline {
-  /** Epoch ms. */
+  /** When, on the queue's clock (performance.now() unless given: monotonic, so a step of the system clock neither hastens nor delays a deadline). */
   readonly at: number;
   expire(): void;
   /** The entry's place in the queue's heap; -1 once out of it. Managed by the queue. */
@@ -18,10 +18,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class DeadlineQueue {
   private readonly heap: Deadline[] = [];
   private timer: NodeJS.Timeout | undefined;
-  /** When the armed timer fires (epoch ms). */
+  /** When the armed timer fires (queue clock). */
   private armedAt = Infinity;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   get size(): number {
     return this.heap.length;

@@ -106,7 +106,8 @@ export function createUpstream(o: { endpoints: Record<Backend, string>; internal
     if (c.encoding?.request) headers['grpc-encoding'] = c.encoding.request;
     if (c.encoding?.accept) headers['grpc-accept-encoding'] = c.encoding.accept;
     const hook = c.cancel;
-    const call = new UpstreamCall(c.backend, c.deadline, deadlines, to, metrics && methodSeries(c.grpcPath), hook);
+    // The deadline on the queue's monotonic clock.
+    const call = new UpstreamCall(c.backend, performance.now() + (c.deadline - Date.now()), deadlines, to, metrics && methodSeries(c.grpcPath), hook);
     let stream: ClientHttp2Stream;
     try {
       stream = targets[c.backend].request(headers);

@@ -61,7 +61,7 @@ export class UpstreamCall implements Deadline {
 
   constructor(
     private readonly backend: Backend,
-    /** Epoch ms. */
+    /** The deadline on the deadline queue's clock (performance.now()). */
     readonly at: number,
     private readonly deadlines: DeadlineQueue,
     private readonly receiver: ForwardReceiver,
