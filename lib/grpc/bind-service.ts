@@ -10,6 +10,7 @@ import {
 import { unauthenticated } from '../errors/domain-error';
 import type { Logger } from '../log/logger';
 import type { Authenticate, CallContext } from './call-context';
+import { UnaryCallContext } from './unary-call-context';
 import { requestIdOf } from './request-id';
 import { REASON_KEY, toServiceError } from './status';
 
@@ -44,20 +45,22 @@ export function bindService<S>(
     if (!handler) throw new Error(`bindService: no handler for ${method.path}`);
     impl[name] = async (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const requestId = requestIdOf(call.metadata.get('x-request-id'));
-      const log = logger.child({ request_id: requestId, method: method.path });
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      const ctx = new UnaryCallContext(requestId, call.metadata, logger, method.path);
+      call.on('cancelled', () => ctx.cancel());
       const started = process.hrtime.bigint();
       const trailer = new Metadata();
       trailer.set('x-request-id', requestId);
       try {
         const principal = await authenticate(call.metadata);
         if (!principal) throw unauthenticated('missing or invalid credential');
-        const ctx: CallContext = { requestId, principal, logger: log, signal: abort.signal, metadata: call.metadata };
+        ctx.principal = principal;
         const res = await handler(call.request, ctx);
-        log.debug({ ms: Number(process.hrtime.bigint() - started) / 1e6, subject: principal.subject }, 'ok');
+        ctx.finish();
+        if (logger.isLevelEnabled('debug')) ctx.logger.debug({ ms: Number(process.hrtime.bigint() - started) / 1e6, subject: principal.subject }, 'ok');
         callback(null, res, trailer);
       } catch (err) {
+        ctx.finish();
+        const log = ctx.logger;
         const e = toServiceError(err, requestId, log);
         e.metadata?.set('x-request-id', requestId);
         if (e.code !== status.INTERNAL) log.info({ code: e.code, reason: e.metadata?.get(REASON_KEY)[0] }, e.details ?? 'failed');
