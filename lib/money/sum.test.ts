@@ -1,18 +1,8 @@
 import { Decimal } from './decimal';
 import { DecimalError } from './errors';
 import { sumDecimals } from './sum';
+import { seededRandom } from '../../test/support/seeded-random';
 
-/** A small seeded PRNG so that the shuffles are random but repeatable. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], rand: () => number): T[] {
   const out = [...items];
@@ -51,7 +41,7 @@ describe('sumDecimals', () => {
   });
 
   it('the order of summation never changes the total', () => {
-    const rand = mulberry32(20240501);
+    const rand = seededRandom(20240501);
     const values = amounts(5000, rand);
     const expected = sumDecimals(values).toString();
     for (let round = 0; round < 25; round++) {
@@ -67,7 +57,7 @@ describe('sumDecimals', () => {
 
   it('matches an independent exact computation', () => {
     // Sum scaled integers built straight from the strings, without Decimal.
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     const values = amounts(2000, rand);
     let units = 0n;
     for (const v of values) {

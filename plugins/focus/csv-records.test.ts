@@ -2,6 +2,7 @@ import { findDelimiter, findQuote } from './byte-search';
 import { CsvScanner, CsvSyntaxError, MAX_RECORD_BYTES, type CsvRecord } from './csv-records';
 import { scaledDecimal, utcDay } from './focus-values';
 import { ReferenceCsvReader } from './testing/reference-csv';
+import { seededRandom } from '../../test/support/seeded-random';
 
 const TEXT = '\uFEFFa,b,c\r\n1,"x, ""quoted""\r\nsecond line",3\n,,\r"",NULL,"last"';
 const EXPECTED = [
@@ -49,15 +50,6 @@ const unaligned = (b: Uint8Array, by: number) => {
   return big.subarray(by);
 };
 
-/** A small deterministic random source (tests must not be flaky). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s ^= s >>> 13;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 /** Splits b into chunks at random points. */
 function split(b: Uint8Array, rnd: () => number, most: number): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -107,7 +99,7 @@ describe('CsvScanner (RFC 4180 over bytes, streaming)', () => {
   });
 
   it('agrees with the reference reader on random texts in random chunks (fields, lines, problems and errors)', () => {
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const atoms = ['a', 'bc', 'é', '🚀', '中', ',', ',', '"', '""', '\r', '\n', '\r\n', ' ', 'NULL', '0.5', 'a fairly long field of text', '\uFEFF'];
     for (let t = 0; t < 1500; t++) {
       let text = '';
@@ -119,7 +111,7 @@ describe('CsvScanner (RFC 4180 over bytes, streaming)', () => {
   });
 
   it('agrees with the reference reader on well-formed CSV with long quoted fields (word-at-a-time search)', () => {
-    const rnd = random(11);
+    const rnd = seededRandom(11);
     for (let t = 0; t < 300; t++) {
       const rows: string[] = [];
       for (let r = 0; r < 1 + rnd() * 6; r++) {
@@ -141,7 +133,7 @@ describe('CsvScanner (RFC 4180 over bytes, streaming)', () => {
 
 describe('byte search, four bytes at a time', () => {
   it('finds the first quote, and the first comma, LF or CR, as a byte-by-byte search does, from any offset and alignment', () => {
-    const rnd = random(3);
+    const rnd = seededRandom(3);
     // Delimiters, and bytes that differ from them only in the high bit (a word test must not take them).
     const alphabet = [34, 44, 10, 13, 0xa2, 0xac, 0x8a, 0x8d, 0xc3, 0xa9];
     for (let t = 0; t < 2000; t++) {

@@ -1,15 +1,7 @@
 import { LIMBS, LimbSum, limbsPositive, limbsToUnits, parseDecimalLimbs } from './decimal-limbs';
 import { scaledDecimal } from './focus-values';
+import { seededRandom } from '../../test/support/seeded-random';
 
-/** A small deterministic random source (tests must not be flaky). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s ^= s >>> 13;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 const digits = (rnd: () => number, n: number) => Array.from({ length: n }, () => String(Math.floor(rnd() * 10))).join('');
 
 /** Decimal-looking texts near every limit (digits, zeros, signs), and some that are not decimals. */
@@ -35,7 +27,7 @@ const limbsOf = (text: string): bigint | null => {
 
 describe('decimal limbs (exact sums without a BigInt per line item)', () => {
   it('reads from bytes exactly what scaledDecimal reads, and refuses what it refuses (property)', () => {
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     const texts = ['', '.', '-', '+.5', '.5', '5.', '-0', '0.000000000000000001', '99999999999999999999.999999999999999999', '100000000000000000000', '1.0000000000000000000000'];
     for (let t = 0; t < 20000; t++) texts.push(decimalText(rnd));
     const wrong = [];
@@ -52,7 +44,7 @@ describe('decimal limbs (exact sums without a BigInt per line item)', () => {
   });
 
   it('sums exactly, whatever the signs, the count (carries included) or how sums are combined', () => {
-    const rnd = random(5);
+    const rnd = seededRandom(5);
     const out = new Float64Array(LIMBS);
     const parts = [new LimbSum(), new LimbSum(), new LimbSum()];
     let expected = 0n;

@@ -1,18 +1,8 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { DataSourcePluginServiceGetCostDataResponse as Page, type CostRow } from '../../gen/tally/plugin/billing/v1/plugin';
 import { decodeCostDataPage, slotOf } from './page-decoder';
+import { seededRandom } from '../../test/support/seeded-random';
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['a', 'Z', '0', '.', '-', ' ', 'é', '日本', '\u{1F600}', '\uFEFF', '\u0000', 'AmazonEC2', 'us-east-1', '12.5'];
 
@@ -86,7 +76,7 @@ function outcome(decode: (b: Uint8Array) => unknown, bytes: Uint8Array): { value
 
 describe('decodeCostDataPage', () => {
   it('gives exactly what the generated decoder gives on random pages (text in any script, empty and long strings, maps, reports, unknown fields)', () => {
-    const r = rng(20261125);
+    const r = seededRandom(20261125);
     for (let i = 0; i < 2000; i++) {
       const bytes = randomPage(r);
       const ours = decodeCostDataPage(Buffer.from(bytes));
@@ -95,7 +85,7 @@ describe('decodeCostDataPage', () => {
   });
 
   it('agrees with the generated decoder on damaged input: truncated anywhere, bytes flipped (the same value, or both throw)', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     let threw = 0;
     for (let i = 0; i < 3000; i++) {
       const whole = randomPage(r);
@@ -141,7 +131,7 @@ describe('decodeCostDataPage', () => {
   });
 
   it('throws "premature EOF" on a string that runs past the end, like the generated decoder', () => {
-    const bytes = Page.encode({ rows: [{ ...randomRow(rng(1)), product: 'AmazonEC2' }], page: 1, report: undefined }).finish();
+    const bytes = Page.encode({ rows: [{ ...randomRow(seededRandom(1)), product: 'AmazonEC2' }], page: 1, report: undefined }).finish();
     const cut = bytes.subarray(0, bytes.length - 1);
     expect(() => decodeCostDataPage(cut)).toThrow('premature EOF');
     expect(() => Page.decode(cut)).toThrow('premature EOF');
