@@ -88,20 +88,21 @@ class Cursor {
   }
 
   string(): string {
-    const n = this.uint32();
-    const start = this.pos;
-    const end = (this.pos += n);
-    if (end > this.len) throw eof();
-    return n === 0 ? '' : utf8(this.buf, start, end);
+    const n = this.skipText();
+    return n === 0 ? '' : utf8(this.buf, this.pos - n, this.pos);
   }
 
   /** A string field whose values repeat (see keptText). */
   text(): string {
+    const n = this.skipText();
+    return n === 0 ? '' : keptText(this.buf, this.pos - n, this.pos);
+  }
+
+  /** Moves past a length-delimited field; returns its length. */
+  private skipText(): number {
     const n = this.uint32();
-    const start = this.pos;
-    const end = (this.pos += n);
-    if (end > this.len) throw eof();
-    return n === 0 ? '' : keptText(this.buf, start, end);
+    if ((this.pos += n) > this.len) throw eof();
+    return n;
   }
 
   /** Skips a field this decoder does not read, as the generated decoder does (a group's end tag is not matched to its start). */
