@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type sendUnaryData,
 } from '@grpc/grpc-js';
+import { connect } from 'node:http2';
 import { GrpcMetrics, metricsClientInterceptor, metricsServerInterceptor, startMetricsServer, type MetricsServer } from './index';
 
 // A service of raw bytes, so the test needs no proto: each message is a UTF-8 string.
@@ -35,6 +36,7 @@ const ECHO: ServiceDefinition = {
   Say: method('Say', false, false),
   Fail: method('Fail', false, false),
   Hang: method('Hang', false, false),
+  Sleep: method('Sleep', false, false),
   Count: method('Count', false, true),
   Collect: method('Collect', true, false),
   Chat: method('Chat', true, true),
@@ -43,8 +45,8 @@ const ECHO: ServiceDefinition = {
 interface EchoClient extends Client {
   Say(req: string, cb: (err: ServiceError | null, res?: string) => void): ClientUnaryCall;
   Fail(req: string, cb: (err: ServiceError | null) => void): ClientUnaryCall;
-  Hang(req: string, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null) => void): ClientUnaryCall;
   Hang(req: string, cb: (err: ServiceError | null) => void): ClientUnaryCall;
+  Sleep(req: string, md: Metadata, opts: { deadline: number }, cb: (err: ServiceError | null) => void): ClientUnaryCall;
   Count(req: string): ClientReadableStream<string>;
   Collect(cb: (err: ServiceError | null, res?: string) => void): ClientWritableStream<string>;
   Chat(): ClientDuplexStream<string, string>;
@@ -55,6 +57,7 @@ const impl = {
   Fail: (call: ServerUnaryCall<string, string>, cb: sendUnaryData<string>) =>
     cb({ code: status.NOT_FOUND, details: `project ${call.request} not found` }),
   Hang: () => undefined,
+  Sleep: () => undefined,
   Count: (call: ServerWritableStream<string, string>) => {
     for (let i = 1; i <= 3; i++) call.write(String(i));
     call.end();
@@ -95,6 +98,11 @@ function value(samples: Sample[], name: string, labels: Record<string, string>):
   return found[0]?.value ?? 0;
 }
 
+/** Server calls of a method counted as handled, whatever their codes. */
+function handledCalls(samples: Sample[], grpcMethod: string): number {
+  return samples.filter((x) => x.name === 'grpc_server_handled_total' && x.labels.grpc_method === grpcMethod).reduce((n, x) => n + x.value, 0);
+}
+
 async function scrape(port: number): Promise<{ status: number; type: string | null; samples: Sample[]; text: string }> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
   const text = await res.text();
@@ -105,6 +113,32 @@ const unary = <T>(fn: (cb: (err: ServiceError | null, res?: T) => void) => unkno
   new Promise<{ err: ServiceError | null; res?: T }>((resolve) => {
     fn((err, res) => resolve({ err, res }));
   });
+
+/**
+ * A unary call over plain HTTP/2 with a grpc-timeout and no client-side timer, so it is the
+ * server's own deadline that ends it; resolves with the grpc-status the server sent.
+ */
+function callWithServerDeadline(port: number, path: string, message: string, timeout: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const session = connect(`http://127.0.0.1:${port}`);
+    session.on('error', reject);
+    const body = Buffer.from(message);
+    const frame = Buffer.alloc(5 + body.length);
+    frame.writeUInt32BE(body.length, 1);
+    body.copy(frame, 5);
+    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': timeout });
+    let code: string | undefined;
+    req.on('response', (headers) => (code = headers['grpc-status'] as string | undefined));
+    req.on('trailers', (trailers) => (code = trailers['grpc-status'] as string | undefined));
+    req.on('error', reject);
+    req.on('close', () => {
+      session.close();
+      resolve(code);
+    });
+    req.resume();
+    req.end(frame);
+  });
+}
 
 const streamEnd = (call: ClientReadableStream<string> | ClientDuplexStream<string, string>) =>
   new Promise<string[]>((resolve, reject) => {
@@ -119,12 +153,13 @@ describe('gRPC Prometheus metrics', () => {
   let server: Server;
   let client: EchoClient;
   let http: MetricsServer;
+  let port: number;
 
   beforeAll(async () => {
     metrics = new GrpcMetrics({ defaultMetrics: true });
     server = new Server({ interceptors: [metricsServerInterceptor(metrics)] });
     server.addService(ECHO, impl);
-    const port = await new Promise<number>((resolve, reject) =>
+    port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
     const Echo = makeGenericClientConstructor(ECHO, 'EchoService');
@@ -148,15 +183,24 @@ describe('gRPC Prometheus metrics', () => {
     ['p', 'q'].forEach((m) => chat.write(m));
     chat.end();
     expect(await chatted).toEqual(['P', 'Q']);
-    const late = await unary((cb) => client.Hang('slow', new Metadata(), { deadline: Date.now() + 100 }, cb));
+    // A deadline the server enforces itself: it ends the call with DEADLINE_EXCEEDED.
+    expect(await callWithServerDeadline(port, '/test.v1.EchoService/Hang', 'slow', '100m')).toBe(String(status.DEADLINE_EXCEEDED));
+    // A deadline grpc-js enforces on the client: the client sees DEADLINE_EXCEEDED and resets the
+    // stream, and the server may hear of that reset before its own, later-started deadline passes.
+    const late = await unary((cb) => client.Sleep('slow', new Metadata(), { deadline: Date.now() + 100 }, cb));
     expect(late.err?.code).toBe(status.DEADLINE_EXCEEDED);
     const cancelled = unary((cb) => {
       const call = client.Hang('then cancel', cb);
       setTimeout(() => call.cancel(), 50);
     });
     expect((await cancelled).err?.code).toBe(status.CANCELLED);
-    // The server learns of a cancel or deadline a moment after the client does.
-    await new Promise((r) => setTimeout(r, 100));
+    // The server learns of a cancel a moment after the client does (longer on a busy machine):
+    // wait until it has counted the Hang and Sleep calls as handled, whatever their codes.
+    for (let waited = 0; waited < 5000; waited += 20) {
+      const { samples } = await scrape(http.port);
+      if (handledCalls(samples, 'Hang') >= 2 && handledCalls(samples, 'Sleep') >= 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   });
 
   afterAll(async () => {
@@ -188,6 +232,10 @@ describe('gRPC Prometheus metrics', () => {
     expect(value(samples, 'grpc_server_started_total', echo('Hang'))).toBe(2);
     expect(value(samples, 'grpc_server_handled_total', { ...echo('Hang'), grpc_code: 'DeadlineExceeded' })).toBe(1);
     expect(value(samples, 'grpc_server_handled_total', { ...echo('Hang'), grpc_code: 'Canceled' })).toBe(1);
+    expect(value(samples, 'grpc_server_started_total', echo('Sleep'))).toBe(1);
+    expect(handledCalls(samples, 'Sleep')).toBe(1);
+    const sleepCodes = samples.filter((x) => x.name === 'grpc_server_handled_total' && x.labels.grpc_method === 'Sleep' && x.value > 0);
+    expect(['DeadlineExceeded', 'Canceled']).toContain(sleepCodes[0]?.labels.grpc_code);
   });
 
   it('counts stream messages and times each call', async () => {
@@ -207,8 +255,9 @@ describe('gRPC Prometheus metrics', () => {
     expect(value(samples, 'grpc_client_started_total', echo('Say'))).toBe(2);
     expect(value(samples, 'grpc_client_handled_total', { ...echo('Say'), grpc_code: 'OK' })).toBe(2);
     expect(value(samples, 'grpc_client_handled_total', { ...echo('Fail'), grpc_code: 'NotFound' })).toBe(1);
-    expect(value(samples, 'grpc_client_handled_total', { ...echo('Hang'), grpc_code: 'DeadlineExceeded' })).toBe(1);
+    expect(value(samples, 'grpc_client_handled_total', { ...echo('Sleep'), grpc_code: 'DeadlineExceeded' })).toBe(1);
     expect(value(samples, 'grpc_client_handled_total', { ...echo('Hang'), grpc_code: 'Canceled' })).toBe(1);
+    expect(value(samples, 'grpc_client_started_total', echo('Hang'))).toBe(1);
     expect(value(samples, 'grpc_client_msg_received_total', echo('Count', 'server_stream'))).toBe(3);
     expect(value(samples, 'grpc_client_msg_sent_total', echo('Chat', 'bidi_stream'))).toBe(2);
     expect(value(samples, 'grpc_client_handling_seconds_count', echo('Fail'))).toBe(1);
