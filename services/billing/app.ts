@@ -1,4 +1,4 @@
-import { verifyInternalToken } from '../../lib/auth/internal-token';
+import { internalTokenVerifier } from '../../lib/auth/internal-token';
 import type { EventBus, Subscription } from '../../lib/events/port';
 import { bearer } from '../../lib/grpc/call-context';
 import { GrpcMetrics, metricsServerInterceptor, startMetricsServer } from '../../lib/grpc/metrics';
@@ -76,10 +76,11 @@ export async function startBilling(config: BillingConfig, overrides: BillingOver
   const consumer: Subscription = await startIdentityConsumer(deps, bus);
   const reconciler = startReconciler({ ...deps, identity }, config.TALLY_RECONCILE_INTERVAL_MS);
 
+  const verifyInternal = internalTokenVerifier(config.TALLY_INTERNAL_TOKEN_SECRET);
   const authenticate = async (md: Parameters<typeof bearer>[0]) => {
     const credential = bearer(md);
     if (!credential) return null;
-    return verifyInternalToken(config.TALLY_INTERNAL_TOKEN_SECRET, credential) ?? (await identity.verify(credential));
+    return verifyInternal(credential) ?? (await identity.verify(credential));
   };
   const metrics = new GrpcMetrics({ defaultMetrics: true });
   const metricsServer = await startMetricsServer({ port: config.TALLY_METRICS_PORT, host: config.TALLY_GRPC_HOST, registry: metrics.registry });

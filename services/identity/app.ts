@@ -1,3 +1,4 @@
+import { internalTokenVerifier } from '../../lib/auth/internal-token';
 import { KeyRing } from '../../lib/crypto';
 import { OUTBOX_COLLECTION, OUTBOX_INDEXES } from '../../lib/events/outbox';
 import { OutboxRelay } from '../../lib/events/outbox-relay';
@@ -50,7 +51,7 @@ export async function startIdentity(config: IdentityConfig, overrides: IdentityO
     keyRing,
     notifyOutbox: () => relay.notify(),
     rootKey: config.TALLY_ROOT_KEY,
-    internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET,
+    verifyInternalToken: internalTokenVerifier(config.TALLY_INTERNAL_TOKEN_SECRET),
     now: () => new Date(),
   };
   await seedBuiltInProviders(deps);

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Principal } from '../../../lib/auth/principal';
-import { verifyInternalToken } from '../../../lib/auth/internal-token';
 import type { ApiKeyRecord } from '../domain/records';
 import { hashSecret, parseApiKey, sameHash } from './api-key-secret';
 import { apiKeys } from './collections';
@@ -21,7 +20,7 @@ function isRootKey(deps: IdentityDeps, credential: string): boolean {
 export async function verifyCredential(deps: IdentityDeps, credential: string): Promise<Principal | null> {
   if (!credential) return null;
   if (isRootKey(deps, credential)) return ROOT_PRINCIPAL;
-  const internal = verifyInternalToken(deps.internalSecret, credential, deps.now().getTime());
+  const internal = deps.verifyInternalToken(credential, deps.now().getTime());
   if (internal) return internal;
   const parsed = parseApiKey(credential);
   if (!parsed) return null;

@@ -1,3 +1,4 @@
+import type { InternalTokenVerifier } from '../../../lib/auth/internal-token';
 import type { KeyRing } from '../../../lib/crypto';
 import type { Store } from '../../../lib/store/port';
 
@@ -9,7 +10,7 @@ export interface IdentityDeps {
   notifyOutbox: () => void;
   /** The operator's root key (SYSTEM). */
   rootKey: string;
-  /** Signs and verifies the internal tokens of services and the gateway. */
-  internalSecret: string;
+  /** Verifies the internal tokens of services and the gateway (signed with the shared secret). */
+  verifyInternalToken: InternalTokenVerifier;
   now: () => Date;
 }
