@@ -288,7 +288,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     notes.push('ours/reference: the mean over the three queries of each side\'s p50 (ms); speedup: the worst query\'s duckdb_p50 / ours_p50.');
     notes.push('DuckDB gets the tags as plain columns (tag_team), a favour to the reference; both sides add DECIMAL exactly and the cells were compared before timing.');
     notes.push(
-      `Analyze caches what it read per ledger epoch, which every commit moves on: the first query after a commit reads the rollups again (${perQuery.map((q) => `${q.query}: p50 ${q.oursFirstAfterCommit.p50} ms`).join('; ')}; ${afterCommits} re-syncs of one day each, raw.queries[].oursFirstAfterCommit).`,
+      `Analyze caches what it read per ledger epoch, which every commit moves on: the first query after a commit reads again the buckets the commit touched (the account's and the domain's months and years; ${perQuery.map((q) => `${q.query}: p50 ${q.oursFirstAfterCommit.p50} ms`).join('; ')}; ${afterCommits} re-syncs of one day each, raw.queries[].oursFirstAfterCommit).`,
     );
     const checks = [
       { what: 'worst query speedup (duckdb p50 / ours p50)', value: worstSpeedup, goal: '>= 10', met: worstSpeedup >= 10 },

@@ -74,8 +74,8 @@ export async function analyze(deps: AnalyzeDeps, principal: Principal, request: 
   const { facts } = await readConsistentlyAt(
     store,
     domainId,
-    async (source, epoch) => {
-      const session = new LedgerReadSession(store, domainId, epoch);
+    async (source, at) => {
+      const session = new LedgerReadSession(store, domainId, at);
       const candidates = choosePairs(await session.readVisibility(source), spec.start, spec.end, attribution, scope.projects, accountTerms);
       const read = await fetchFacts(source, {
         domainId,

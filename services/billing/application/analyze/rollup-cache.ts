@@ -2,16 +2,22 @@ import type { Source } from '../../../../lib/resource/resource-collection';
 import type { Filter } from '../../../../lib/store/port';
 import { chunked } from '../ledger/commit-transaction';
 import { LEDGER_COLLECTIONS, type VisibilityDoc } from '../ledger/ledger-collections';
+import type { EpochState } from '../ledger/ledger-epoch';
 
 /**
  * An in-process cache of what analyze reads from the ledger (the visibility documents, and the
  * rollup documents of the buckets queries asked for, compiled for the fields each kind of query
  * reads), per store and domain, valid for one ledger epoch. Every commit and removal bumps the
  * epoch in the same transaction that changes the visibility and the rollups, so documents read
- * while the epoch stayed at E are exactly the documents of epoch E. A query opens a session at the epoch it read first; what the session
- * loads is kept only once the query's reads were confirmed consistent (the epoch was still E
- * after them: see readConsistentlyAt), and a session never uses entries of another epoch. So a
- * reader sees either the old or the new ledger, never a mix, exactly as without the cache.
+ * while the epoch stayed at E are exactly the documents of epoch E. A query opens a session at
+ * the epoch it read first; what the session loads is kept only once the query's reads were
+ * confirmed consistent (the epoch was still E after them: see readConsistentlyAt). So a reader
+ * sees either the old or the new ledger, never a mix, exactly as without the cache.
+ *
+ * A session at a later epoch than the cache's uses only the cached buckets that no commit in
+ * between touched (the epoch document notes each commit's account and buckets: EpochChange). A
+ * commit of one account's February re-reads that account's February and the domain's, not the
+ * domain's whole year. A removal, or more commits than the epoch document keeps, starts over.
  *
  * What is cached is shared between queries: callers must not change it.
  */
@@ -41,12 +47,21 @@ const MAX_CACHED_ENTRIES = 1_500_000;
 /** Domains kept at most. */
 const MAX_DOMAINS = 256;
 
+/** A compiled bucket and where it was read from (its bucket key, in field dk or sk). */
+interface CachedBucket {
+  compiled: Compiled;
+  field: 'dk' | 'sk';
+  key: string;
+}
+
 interface DomainEntry {
   domainId: string;
   epoch: number;
+  /** The id of the change that made the epoch: the same number with another id is another ledger. */
+  id: string;
   visibility: VisibilityDoc[] | null;
   /** JSON of [collection, field, shape fields, tag key], then the bucket key -> the bucket, compiled. */
-  buckets: Map<string, Compiled>;
+  buckets: Map<string, CachedBucket>;
   entries: number;
 }
 
@@ -75,16 +90,21 @@ export function clearAnalyzeCache(): void {
 /** The reads of one query attempt at one epoch (or, epoch null, uncached: inside a transaction). */
 export class LedgerReadSession {
   private readonly base: DomainEntry | null;
+  /** The cache's entry of an earlier epoch, and what of it still holds at this one (carryOver, once). */
+  private stale: DomainEntry | null;
+  private carried: Map<string, CachedBucket> | null = null;
   private visibility: VisibilityDoc[] | null = null;
-  private readonly loaded = new Map<string, Compiled>();
+  private readonly loaded = new Map<string, CachedBucket>();
 
   constructor(
     private readonly store: object,
     private readonly domainId: string,
-    private readonly epoch: number | null,
+    /** Where the ledger stood when the query began (null: uncached, inside a transaction). */
+    private readonly at: EpochState | null,
   ) {
-    const found = epoch === null ? undefined : stores.get(store)?.get(domainId);
-    this.base = found && found.epoch === epoch ? found : null;
+    const found = at === null ? undefined : stores.get(store)?.get(domainId);
+    this.base = found && found.epoch === at!.epoch && found.id === at!.id ? found : null;
+    this.stale = found && found.epoch < at!.epoch ? found : null;
   }
 
   /** The domain's visibility documents (shared: callers must not change them). */
@@ -111,6 +131,7 @@ export class LedgerReadSession {
     compile: (docs: RollupRow[]) => T,
   ): Promise<T[]> {
     const prefix = JSON.stringify([collection, field, shape.fields, shape.tagKey ?? null]); // self-delimiting: + bucket key
+    if (this.stale) this.carryOver();
     const out = keys.map((key) => this.cached(prefix + key)) as (T | undefined)[];
     const missing = [...new Set(keys.filter((_, i) => out[i] === undefined))];
     if (missing.length > 0) {
@@ -126,7 +147,7 @@ export class LedgerReadSession {
       for (const [key, docs] of byKey) {
         const entries = compile(docs);
         compiled.set(key, entries);
-        this.loaded.set(prefix + key, entries);
+        this.loaded.set(prefix + key, { compiled: entries, field, key });
       }
       keys.forEach((key, i) => (out[i] ??= compiled.get(key)));
     }
@@ -134,22 +155,56 @@ export class LedgerReadSession {
   }
 
   private cached(slot: string): Compiled | undefined {
-    return this.base?.buckets.get(slot) ?? this.loaded.get(slot);
+    return (this.base?.buckets.get(slot) ?? this.carried?.get(slot) ?? this.loaded.get(slot))?.compiled;
+  }
+
+  /**
+   * Keeps (in `carried`) the stale entry's buckets that no commit since its epoch changed: a
+   * commit of account A in bucket B changes A's bucket B (sk) and the domain's bucket B (dk, of
+   * every tag key). Nothing is kept unless the epoch document still holds the change that made
+   * the stale epoch, under the same id (the cache and the ledger share that history: an epoch
+   * number can come back after a rollback), and every change since, each bucket by bucket (a
+   * removal, or a commit over many years, is not).
+   */
+  private carryOver(): void {
+    const stale = this.stale!;
+    this.stale = null;
+    const at = this.at!;
+    const changes = at.changes.filter((c) => c.e >= stale.epoch && c.e <= at.epoch);
+    if (changes.length !== at.epoch - stale.epoch + 1 || stale.id === '' || changes[0].id !== stale.id) return;
+    if (changes.slice(1).some((c) => c.account === undefined || c.buckets === undefined)) return;
+    const domainBuckets = new Set<string>();
+    const accountBuckets = new Set<string>();
+    for (const c of changes.slice(1)) {
+      for (const b of c.buckets!) {
+        domainBuckets.add(b);
+        accountBuckets.add(`${c.account!}|${b}`);
+      }
+    }
+    const afterDomain = this.domainId.length + 1;
+    const carried = new Map<string, CachedBucket>();
+    for (const [slot, b] of stale.buckets) {
+      // Keys: <domain>|<bucket> or <domain>|<tag key>|<bucket> (dk), <domain>|<account>|<bucket> (sk).
+      const touched = b.field === 'dk' ? domainBuckets.has(b.key.slice(b.key.lastIndexOf('|') + 1)) : accountBuckets.has(b.key.slice(afterDomain));
+      if (!touched) carried.set(slot, b);
+    }
+    this.carried = carried;
   }
 
   /** Keeps what this session read: call only once its reads were confirmed to be of its epoch. */
   keep(): void {
-    if (this.epoch === null) return;
+    const at = this.at;
+    if (at === null) return;
     let owner = stores.get(this.store);
     if (!owner) stores.set(this.store, (owner = new Map()));
     let entry = owner.get(this.domainId);
-    if (entry && entry.epoch > this.epoch) return;
-    if (entry && entry.epoch < this.epoch) {
+    if (entry && entry.epoch > at.epoch) return;
+    if (entry && (entry.epoch < at.epoch || entry.id !== at.id)) {
       drop(entry, owner);
       entry = undefined;
     }
     if (!entry) {
-      entry = { domainId: this.domainId, epoch: this.epoch, visibility: null, buckets: new Map(), entries: 0 };
+      entry = { domainId: this.domainId, epoch: at.epoch, id: at.id, visibility: null, buckets: new Map(), entries: 0 };
       owner.set(this.domainId, entry);
     }
     touch(entry, owner);
@@ -158,12 +213,15 @@ export class LedgerReadSession {
       drop(oldest, its);
     }
     if (!entry.visibility && this.visibility) entry.visibility = this.visibility;
-    for (const [slot, compiled] of this.loaded) {
-      if (entry.buckets.has(slot)) continue;
-      if (!this.makeRoom(entry, compiled.size)) return;
-      entry.buckets.set(slot, compiled);
-      entry.entries += compiled.size;
-      cachedEntries += compiled.size;
+    for (const kept of [this.carried, this.loaded]) {
+      for (const [slot, bucket] of kept ?? []) {
+        if (entry.buckets.has(slot)) continue;
+        const size = bucket.compiled.size;
+        if (!this.makeRoom(entry, size)) return;
+        entry.buckets.set(slot, bucket);
+        entry.entries += size;
+        cachedEntries += size;
+      }
     }
   }
 

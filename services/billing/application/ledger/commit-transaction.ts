@@ -124,7 +124,7 @@ export async function commitTransaction(tx: TxContext, input: CommitInput): Prom
     { _id: genId },
     { $set: { state: 'COMMITTED', committed_at: input.now, touched_at: input.now, rows: input.rows } },
   );
-  await bumpEpoch(tx, domainId);
+  await bumpEpoch(tx, domainId, { account: sa, buckets: [...touchedMonths, ...touchedYears] });
 }
 
 /**

@@ -104,7 +104,23 @@ export interface VisibilityDoc {
 export interface EpochDoc {
   _id: string; // the domain id
   epoch: number;
+  /** What the latest commits and removals changed, oldest first (see EpochChange). */
+  changes?: EpochChange[];
   [k: string]: unknown;
+}
+
+/**
+ * What the commit or removal that moved a domain to epoch `e` changed, for readers that keep
+ * what they read (analyze's rollup cache): the rollups of one service account in these buckets
+ * (months of the day rollups, years of the month rollups; the domain's buckets of the same
+ * months and years with them). Without `account` (a removal), anything may have changed.
+ */
+export interface EpochChange {
+  e: number;
+  /** Unique to this change (absent on documents written before ids). */
+  id?: string;
+  account?: string;
+  buckets?: string[];
 }
 
 export interface TombstoneDoc {
