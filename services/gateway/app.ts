@@ -44,7 +44,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   });
   const endpoints = { identity: config.TALLY_IDENTITY_ENDPOINT, billing: config.TALLY_BILLING_ENDPOINT };
   const backends = backendDependencies(endpoints, config.TALLY_HEALTH_INTERVAL_MS);
-  const upstream = createUpstream({ endpoints, internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET, metrics });
+  const upstream = createUpstream({ endpoints, internalSecret: config.TALLY_INTERNAL_TOKEN_SECRET, maxMessageBytes: config.TALLY_MAX_MESSAGE_BYTES, metrics });
   const metricsServer = await startMetricsServer({ port: config.TALLY_METRICS_PORT, host: config.TALLY_GRPC_HOST, registry: metrics.registry });
   // Health and reflection: a grpc-js server on loopback, reached through the gRPC front.
   const own = await startGrpcServer({

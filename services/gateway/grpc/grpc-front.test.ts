@@ -152,8 +152,8 @@ describe('gRPC front', () => {
     const silent = createServer();
     silent.on('stream', () => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const refused = createUpstream({ endpoints: { identity: '127.0.0.1:1', billing: '127.0.0.1:1' }, internalSecret: 's'.repeat(32) });
-    const mute = createUpstream({ endpoints: { identity: `127.0.0.1:${(silent.address() as AddressInfo).port}`, billing: '127.0.0.1:1' }, internalSecret: 's'.repeat(32) });
+    const refused = createUpstream({ endpoints: { identity: '127.0.0.1:1', billing: '127.0.0.1:1' }, internalSecret: 's'.repeat(32), maxMessageBytes: 4 << 20 });
+    const mute = createUpstream({ endpoints: { identity: `127.0.0.1:${(silent.address() as AddressInfo).port}`, billing: '127.0.0.1:1' }, internalSecret: 's'.repeat(32), maxMessageBytes: 4 << 20 });
     try {
       script = (call, to) => refused.send(call, to);
       const down = await rawCall({}, msg('x'));

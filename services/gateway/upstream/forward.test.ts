@@ -31,11 +31,14 @@ async function fakeBackend(behave: Behaviour): Promise<{ address: string; seen: 
   return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, seen, closed, server };
 }
 
-const ok: Behaviour = (stream, _h, body) => {
+/** An OK answer with this body (as framed on the wire) and these trailers besides grpc-status. */
+function answer(stream: ServerHttp2Stream, body: Buffer, trailers: Record<string, string> = {}): void {
   stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-request-id': 'from-backend' }));
-  stream.end(frame(Buffer.from(`echo:${unframe(body).toString()}`)));
-};
+  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', ...trailers }));
+  stream.end(body);
+}
+
+const ok: Behaviour = (stream, _h, body) => answer(stream, frame(Buffer.from(`echo:${unframe(body).toString()}`)), { 'x-request-id': 'from-backend' });
 
 let backend: Awaited<ReturnType<typeof fakeBackend>> | undefined;
 let upstream: Upstream | undefined;
@@ -45,9 +48,15 @@ afterEach(async () => {
   backend = undefined;
 });
 
+/** Closes the last call's upstream and backend, for a test that makes several calls. */
+async function next(): Promise<void> {
+  upstream!.close();
+  await new Promise((r) => backend!.server.close(r));
+}
+
 async function call(behave: Behaviour, extra: { deadlineMs?: number; cancel?: CancelHook; address?: string } = {}): Promise<Forwarded> {
   backend = await fakeBackend(behave);
-  upstream = createUpstream({ endpoints: { identity: extra.address ?? backend.address, billing: extra.address ?? backend.address }, internalSecret: SECRET });
+  upstream = createUpstream({ endpoints: { identity: extra.address ?? backend.address, billing: extra.address ?? backend.address }, internalSecret: SECRET, maxMessageBytes: 4 << 20 });
   return upstream.forward({
     backend: 'identity',
     grpcPath: '/tally.identity.v1.ProjectService/Get',
@@ -89,7 +98,7 @@ describe('grpc-wire', () => {
   });
 });
 
-describe('upstream over node:http2', () => {
+describe('upstream to a node:http2 backend', () => {
   it('forwards the bytes with a deadline, a request id and an internal token carrying the principal', async () => {
     const got = await call(ok, { deadlineMs: 3_000 });
     expect(got.code).toBe(status.OK);
@@ -134,19 +143,36 @@ describe('upstream over node:http2', () => {
   });
 
   it('a backend that is down is UNAVAILABLE; a reset stream and a malformed answer are mapped, not trusted', async () => {
-    const next = async () => {
-      upstream!.close();
-      await new Promise((r) => backend!.server.close(r));
-    };
     expect((await call(ok, { address: '127.0.0.1:1' })).code).toBe(status.UNAVAILABLE);
     await next();
     expect((await call((stream) => stream.close(constants.NGHTTP2_REFUSED_STREAM))).code).toBe(status.UNAVAILABLE);
     await next();
-    const twice = await call((stream) => {
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-      stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
-      stream.end(Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b'))]));
-    });
+    const twice = await call((stream) => answer(stream, Buffer.concat([frame(Buffer.from('a')), frame(Buffer.from('b'))])));
     expect(twice).toMatchObject({ code: status.INTERNAL, details: 'the identity service sent a malformed response' });
+  });
+
+  it("maps what the backend's HTTP/2 stream did to the call's status, as gRPC does", async () => {
+    // A reset, before any answer: the code of RST_STREAM decides (gRPC's mapping), not "unavailable".
+    expect((await call((stream) => stream.close(constants.NGHTTP2_INTERNAL_ERROR))).code).toBe(status.INTERNAL);
+    await next();
+    expect((await call((stream) => stream.close(constants.NGHTTP2_ENHANCE_YOUR_CALM))).code).toBe(status.RESOURCE_EXHAUSTED);
+    await next();
+    // An answer larger than the gateway accepts (TALLY_MAX_MESSAGE_BYTES): RESOURCE_EXHAUSTED, as a gRPC client would say.
+    const huge = await call((stream) => answer(stream, frame(Buffer.alloc((4 << 20) + 1))));
+    expect(huge.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(huge.details).toMatch(/larger than/);
+    await next();
+    // Response fields HTTP/2 forbids (a CR LF in a value): INTERNAL, and nothing of them is passed on.
+    const bad = await call((stream) => stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '0', 'x-note': 'a\r\nset-cookie: b' }, { endStream: true }));
+    expect(bad.code).toBe(status.INTERNAL);
+    expect(bad.trailers).toEqual({});
+    await next();
+    // The connection drops after the headers: UNAVAILABLE.
+    const dropped = await call((stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      stream.write(Buffer.from([0, 0, 0, 0]));
+      setTimeout(() => stream.session?.destroy(), 20);
+    });
+    expect(dropped.code).toBe(status.UNAVAILABLE);
   });
 });

@@ -1,4 +1,3 @@
-import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
 import { status } from '@grpc/grpc-js';
 import { signInternalToken } from '../../../lib/auth/internal-token';
 import type { Principal } from '../../../lib/auth/principal';
@@ -6,7 +5,9 @@ import type { GrpcMetrics, MethodSeries } from '../../../lib/grpc/metrics';
 import type { Backend } from '../contract/exposure';
 import { DeadlineQueue } from './deadline-queue';
 import { encodeTimeout } from './grpc-wire';
-import { H2Target } from './h2-target';
+import { H2Client } from './h2/client';
+import type { StreamHandle } from './h2/client-stream';
+import { Indexing, type HeaderField } from './h2/hpack-encoder';
 import { UpstreamCall, type CancelHook, type Forwarded, type ForwardReceiver } from './upstream-call';
 
 export type { CancelHook, Forwarded, ForwardReceiver } from './upstream-call';
@@ -60,14 +61,21 @@ interface SignedToken {
 
 /**
  * Unary calls to identity and billing with bytes passed through untouched, over one HTTP/2
- * connection per backend (node:http2, no gRPC library in the path): every call carries a
- * deadline (grpc-timeout, and enforced here by a DeadlineQueue) and a short-lived internal
- * token with the principal (backends trust nothing else the gateway could pass). The client
- * metrics (go-grpc-prometheus' grpc_client_* families) are recorded when `metrics` is given.
- * Each call is an UpstreamCall.
+ * connection per backend (the gateway's own HTTP/2 client, h2/; no gRPC library in the path):
+ * every call carries a deadline (grpc-timeout, and enforced here by a DeadlineQueue) and a
+ * short-lived internal token with the principal (backends trust nothing else the gateway could
+ * pass). The client metrics (go-grpc-prometheus' grpc_client_* families) are recorded when
+ * `metrics` is given. Each call is an UpstreamCall.
  */
-export function createUpstream(o: { endpoints: Record<Backend, string>; internalSecret: string; metrics?: GrpcMetrics }): Upstream {
-  const targets: Record<Backend, H2Target> = { identity: new H2Target(o.endpoints.identity), billing: new H2Target(o.endpoints.billing) };
+export function createUpstream(o: {
+  endpoints: Record<Backend, string>;
+  internalSecret: string;
+  /** The largest message a backend may answer with (bytes, as TALLY_MAX_MESSAGE_BYTES). */
+  maxMessageBytes: number;
+  metrics?: GrpcMetrics;
+}): Upstream {
+  const client = { maxResponseBytes: o.maxMessageBytes + 5 };
+  const targets: Record<Backend, H2Client> = { identity: new H2Client(o.endpoints.identity, client), billing: new H2Client(o.endpoints.billing, client) };
   const metrics = o.metrics;
   const deadlines = new DeadlineQueue();
 
@@ -94,33 +102,34 @@ export function createUpstream(o: { endpoints: Record<Backend, string>; internal
 
   function send(c: ForwardCall, to: ForwardReceiver): void {
     const now = Date.now();
-    const headers: OutgoingHttpHeaders = {
-      ':method': 'POST',
-      ':path': c.grpcPath,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'grpc-timeout': encodeTimeout(c.deadline - now),
-      authorization: authorization(c.principal, c.deadline, now),
-      'x-request-id': c.requestId,
-    };
-    if (c.encoding?.request) headers['grpc-encoding'] = c.encoding.request;
-    if (c.encoding?.accept) headers['grpc-accept-encoding'] = c.encoding.accept;
+    const target = targets[c.backend];
+    const fields: HeaderField[] = [
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':path', c.grpcPath],
+      [':authority', target.address],
+      ['content-type', 'application/grpc'],
+      ['te', 'trailers'],
+      // Values that change with every call are not worth a place in the backend's HPACK table.
+      ['grpc-timeout', encodeTimeout(c.deadline - now), Indexing.Without],
+      ['authorization', authorization(c.principal, c.deadline, now)],
+      ['x-request-id', c.requestId, Indexing.Without],
+    ];
+    if (c.encoding?.request) fields.push(['grpc-encoding', c.encoding.request]);
+    if (c.encoding?.accept) fields.push(['grpc-accept-encoding', c.encoding.accept]);
     const hook = c.cancel;
     // The deadline on the queue's monotonic clock.
-    const call = new UpstreamCall(c.backend, performance.now() + (c.deadline - Date.now()), deadlines, to, metrics && methodSeries(c.grpcPath), hook);
-    let stream: ClientHttp2Stream;
+    const call = new UpstreamCall(c.backend, performance.now() + (c.deadline - now), deadlines, to, metrics && methodSeries(c.grpcPath), hook);
+    if (hook?.cancelled) return call.cancel();
+    let handle: StreamHandle;
     try {
-      stream = targets[c.backend].request(headers);
+      handle = target.request(fields, c.body, call);
     } catch (err) {
       return call.fail(status.UNAVAILABLE, `the ${c.backend} service is unavailable: ${(err as Error).message}`);
     }
-    call.start(stream);
-    if (hook) {
-      if (hook.cancelled) return call.cancel();
-      hook.onCancel = () => call.cancel();
-    }
+    call.start(handle);
+    if (hook) hook.onCancel = () => call.cancel();
     c.signal?.addEventListener('abort', () => call.cancel(), { once: true });
-    stream.end(c.body);
   }
 
   return {

@@ -1,9 +1,11 @@
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { status } from '@grpc/grpc-js';
 import type { MethodSeries } from '../../../lib/grpc/metrics';
 import type { Backend } from '../contract/exposure';
 import type { Deadline, DeadlineQueue } from './deadline-queue';
 import { decodeMessage, isOneMessage, metadataOf, statusOf, statusOfReset } from './grpc-wire';
+import type { StreamFailure, StreamHandle, StreamReceiver } from './h2/client-stream';
+import type { DecodedHeaders } from './h2/hpack-decoder';
 
 /** What came back from a backend: always a status with its trailers, and the response on OK. */
 export interface Forwarded {
@@ -33,29 +35,21 @@ export interface ForwardReceiver {
   forwarded(f: Forwarded): void;
 }
 
-/** The call an UpstreamCall's stream belongs to, while the stream is open. */
-const CALL = Symbol('tally.upstreamCall');
-type CallStream = ClientHttp2Stream & { [CALL]?: UpstreamCall };
-
 const EMPTY = Buffer.alloc(0);
 
 /**
- * One unary call to a backend over its HTTP/2 stream: collects the response's headers, message
- * and trailers, and hands the receiver one Forwarded, on the stream's close, on the deadline
- * (a DeadlineQueue entry) or on cancel, whichever comes first; the client metrics are recorded
- * then. The stream's listeners are shared functions that find the call through the stream, and
- * the stream forgets the call when it closes: Node keeps a closed client stream reachable for a
- * while (ClientHttp2Session.request() binds it into an AsyncResource whose deprecation getters
- * sit in old space), and what it reaches survives young-generation collections with it.
+ * One unary call to a backend over its HTTP/2 stream (a StreamReceiver of the gateway's own
+ * HTTP/2 client): collects the response's headers, message and trailers, and hands the receiver
+ * one Forwarded, on the stream's close, on the deadline (a DeadlineQueue entry) or on cancel,
+ * whichever comes first; the client metrics are recorded then.
  */
-export class UpstreamCall implements Deadline {
+export class UpstreamCall implements Deadline, StreamReceiver {
   slot = -1;
-  private stream: CallStream | undefined;
+  private handle: StreamHandle | undefined;
   private first: Buffer | undefined;
   private more: Buffer[] | undefined;
-  private head: IncomingHttpHeaders | undefined;
-  private tail: IncomingHttpHeaders | undefined;
-  private error: Error | undefined;
+  private head: DecodedHeaders | undefined;
+  private tail: DecodedHeaders | undefined;
   private settled = false;
   private readonly started: number;
 
@@ -76,28 +70,21 @@ export class UpstreamCall implements Deadline {
     }
   }
 
-  /** Listens to the call's stream (opened with the request headers) and starts the deadline; the caller then sends the message. */
-  start(stream: ClientHttp2Stream): void {
-    const s = stream as CallStream;
-    this.stream = s;
-    s[CALL] = this;
-    s.on('response', onResponse);
-    s.on('data', onData);
-    s.on('trailers', onTrailers);
-    s.on('error', onError);
-    s.on('close', onClose);
-    this.deadlines.add(this);
+  /** The call's stream was opened: the deadline starts. */
+  start(handle: StreamHandle): void {
+    this.handle = handle;
+    if (!this.settled) this.deadlines.add(this);
   }
 
   /** The deadline passed: the backend's stream is cancelled. */
   expire(): void {
-    this.stream?.close(constants.NGHTTP2_CANCEL);
+    this.handle?.cancel();
     this.fail(status.DEADLINE_EXCEEDED, `the ${this.backend} service did not answer before the deadline`);
   }
 
   /** The client went away: the backend's stream is cancelled. */
   cancel(): void {
-    this.stream?.close(constants.NGHTTP2_CANCEL);
+    this.handle?.cancel();
     this.fail(status.CANCELLED, 'the call was cancelled by the client');
   }
 
@@ -119,62 +106,47 @@ export class UpstreamCall implements Deadline {
     this.receiver.forwarded(f);
   }
 
-  // Stream events (see the listeners below).
-  response(h: IncomingHttpHeaders): void {
+  // The stream's events (StreamReceiver).
+  onHeaders(h: DecodedHeaders): void {
     this.head = h;
   }
 
-  trailers(t: IncomingHttpHeaders): void {
+  onTrailers(t: DecodedHeaders): void {
     this.tail = t;
   }
 
-  failedWith(err: Error): void {
-    this.error = err;
-  }
-
-  data(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.first === undefined) this.first = chunk;
     else (this.more ??= [this.first]).push(chunk);
   }
 
-  closed(s: ClientHttp2Stream): void {
+  onClose(code: number, failure?: StreamFailure): void {
     if (this.settled) return;
+    const backend = this.backend;
+    if (failure) {
+      switch (failure.kind) {
+        case 'too-large':
+          return this.fail(status.RESOURCE_EXHAUSTED, `the ${backend} service answered with more than the gateway accepts: ${failure.message}`);
+        case 'malformed':
+          return this.fail(status.INTERNAL, `the ${backend} service sent a malformed response: ${failure.message}`);
+        default:
+          return this.fail(status.UNAVAILABLE, `the ${backend} service is unavailable: ${failure.message}`);
+      }
+    }
     const head = this.head;
     const end = this.tail ?? (head && statusOf(head) !== undefined ? head : undefined);
-    const backend = this.backend;
     if (!end) {
-      // No answer at all: the connection failed or was refused.
-      if (!head) return this.fail(status.UNAVAILABLE, `the ${backend} service is unavailable${this.error ? `: ${this.error.message}` : ''}`);
-      if (Number(head[':status']) !== 200) return this.fail(status.UNAVAILABLE, `the ${backend} service answered HTTP ${String(head[':status'])}`);
-      if (s.rstCode && s.rstCode !== constants.NGHTTP2_NO_ERROR) return this.fail(statusOfReset(s.rstCode), `the ${backend} service reset the call`);
+      if (code !== 0) return this.fail(statusOfReset(code), `the ${backend} service reset the call`);
+      if (head && head[':status'] !== '200') return this.fail(status.UNAVAILABLE, `the ${backend} service answered HTTP ${String(head[':status'])}`);
       return this.fail(status.INTERNAL, `the ${backend} service ended the call without a status`);
     }
-    const code = statusOf(end)!;
+    const grpcCode = statusOf(end)!;
     const trailers = metadataOf(end);
     const details = decodeMessage(end['grpc-message']);
-    if (code !== status.OK) return this.settle({ code, details, trailers });
+    if (grpcCode !== status.OK) return this.settle({ code: grpcCode, details, trailers });
     const body = this.more ? Buffer.concat(this.more) : (this.first ?? EMPTY);
     if (!isOneMessage(body)) return this.settle({ code: status.INTERNAL, details: `the ${backend} service sent a malformed response`, trailers });
     const encoding = head?.['grpc-encoding'];
-    this.settle(typeof encoding === 'string' && encoding !== 'identity' ? { code, details, trailers, body, encoding } : { code, details, trailers, body });
+    this.settle(typeof encoding === 'string' && encoding !== 'identity' ? { code: grpcCode, details, trailers, body, encoding } : { code: grpcCode, details, trailers, body });
   }
-}
-
-// Stream listeners, shared by every call (`this` is the stream).
-function onResponse(this: CallStream, h: IncomingHttpHeaders): void {
-  this[CALL]?.response(h);
-}
-function onData(this: CallStream, chunk: Buffer): void {
-  this[CALL]?.data(chunk);
-}
-function onTrailers(this: CallStream, t: IncomingHttpHeaders): void {
-  this[CALL]?.trailers(t);
-}
-function onError(this: CallStream, err: Error): void {
-  this[CALL]?.failedWith(err);
-}
-function onClose(this: CallStream): void {
-  const call = this[CALL];
-  this[CALL] = undefined;
-  call?.closed(this);
 }
