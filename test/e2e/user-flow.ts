@@ -1,4 +1,5 @@
 import { Decimal } from '../../lib/money';
+import { describeWithNats } from '../../lib/testenv/nats';
 import { startTestGateway, type GatewayHarness } from '../support/gateway-harness';
 import { eventually, startSuite, type Suite } from '../support/suite';
 import type { Transport } from './transports';
@@ -26,9 +27,10 @@ export function monthsBetween(start: string, end: string): string[] {
  * The user's flow of DESIGN section 1, through the gateway only, over one transport: providers,
  * a project tree, two Hyper Billing accounts registered with credentials the fake API issued,
  * their costs per domain, project and group, a move, a deletion, and the errors a user meets.
+ * Identity and billing keep in step over a real NATS JetStream, as in production.
  */
 export function describeUserFlow(title: string, connect: (gw: GatewayHarness, key: string) => Transport): void {
-  describe(title, () => {
+  describeWithNats(title, (nats) => {
     let s: Suite;
     let gw: GatewayHarness;
     let t: Transport;
@@ -51,7 +53,7 @@ export function describeUserFlow(title: string, connect: (gw: GatewayHarness, ke
     }
 
     beforeAll(async () => {
-      s = await startSuite();
+      s = await startSuite({ natsUrl: nats().url });
       gw = await startTestGateway(s);
       const mine = await s.identity.root.domains.create({ name: 'Flow' });
       const theirs = await s.identity.root.domains.create({ name: 'Elsewhere' });
