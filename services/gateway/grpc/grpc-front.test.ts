@@ -225,6 +225,25 @@ describe('gRPC front', () => {
     expect(sent[0].call.cancel!.cancelled).toBe(true);
   });
 
+  it('refuses a call without a valid key on its headers, without waiting for the rest of its request', async () => {
+    /** Sends the headers and part of a message, never ending the request. */
+    const unfinished = (authorization: string | undefined) =>
+      new Promise<IncomingHttpHeaders>((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': GET, 'content-type': 'application/grpc', te: 'trailers', authorization });
+        req.on('response', resolve);
+        req.on('error', reject);
+        req.write(Buffer.concat([Buffer.from([0, 0, 0, 1, 0]), Buffer.alloc(200)]));
+      });
+    for (const authorization of [undefined, 'Basic abc', 'Bearer not-a-key']) {
+      const head = await unfinished(authorization);
+      expect(head).toMatchObject({ 'grpc-status': String(status.UNAUTHENTICATED), 'tally-error-reason': 'AUTH.UNAUTHENTICATED' });
+    }
+    // Identity unreachable: the same, with its code.
+    a.setDown(true);
+    expect((await unfinished('Bearer another-key'))['grpc-status']).toBe(String(status.UNAVAILABLE));
+    expect(sent).toEqual([]);
+  });
+
   it('counts every call in the server metrics, by code', async () => {
     await rawCall({}, msg('x'));
     await rawCall({}, msg('y'));
@@ -236,7 +255,8 @@ describe('gRPC front', () => {
     expect(text).toContain(`grpc_server_handled_total{${l},grpc_code="OK"} 2`);
     expect(text).toContain(`grpc_server_handled_total{${l},grpc_code="Unauthenticated"} 1`);
     expect(text).toContain(`grpc_server_handled_total{${l},grpc_code="Internal"} 1`);
-    expect(text).toContain(`grpc_server_msg_received_total{${l}} 3`);
+    // The refused call's message is never read: a call is authenticated on its headers.
+    expect(text).toContain(`grpc_server_msg_received_total{${l}} 2`);
     expect(text).toContain(`grpc_server_msg_sent_total{${l}} 2`);
     expect(text).toContain(`grpc_server_handling_seconds_count{${l}} 4`);
 

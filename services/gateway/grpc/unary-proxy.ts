@@ -76,6 +76,8 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
   private requestEnded = false;
   /** The call is counted as handled (once, whichever way it ends). */
   private counted = false;
+  /** Who calls, asked for as soon as the headers are in (a promise while identity answers). */
+  private auth: Principal | Promise<Principal | null> | undefined;
   private principal: Principal | undefined;
   /** The backend's trailers, sent when the stream wants them. */
   private trailers: OutgoingHttpHeaders | undefined;
@@ -97,6 +99,50 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
     s.on('data', onData);
     s.on('end', onEnd);
     s.on('close', onClose);
+    this.authenticate();
+  }
+
+  /**
+   * Authenticates on the headers, before the body is read: a call without a valid key is
+   * refused at once, whatever it is still sending. Identity's answer, when it has to be asked,
+   * comes while the body arrives.
+   */
+  private authenticate(): void {
+    let got: Principal | null | Promise<Principal | null>;
+    try {
+      got = principalOf(this.o.auth, this.headers.authorization, this.memo);
+    } catch (err) {
+      return this.refuse(() => this.failed(err));
+    }
+    if (got === null) return this.refuse(() => this.unauthenticated());
+    if (!(got instanceof Promise)) {
+      this.auth = got;
+      return;
+    }
+    this.auth = got.then(
+      (p) => {
+        if (!p) this.refuse(() => this.unauthenticated());
+        return p;
+      },
+      (err: unknown) => {
+        this.refuse(() => this.failed(err));
+        return null;
+      },
+    );
+  }
+
+  /** Answers the call now (answer counts it) and ignores the rest of its request. */
+  private refuse(answerNow: () => void): void {
+    if (this.refused || this.counted) return;
+    this.refused = true;
+    this.first = this.more = undefined;
+    answerNow();
+    if (!this.requestEnded && !this.stream.closed) this.stream.close(constants.NGHTTP2_NO_ERROR);
+  }
+
+  private unauthenticated(): void {
+    const e = unauthenticated('missing or invalid API key');
+    this.done(answer(this.stream, this.requestId, status.UNAUTHENTICATED, e.message, e.reason));
   }
 
   data(chunk: Buffer): void {
@@ -126,13 +172,9 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
       return this.done(status.INTERNAL);
     }
     this.route.metrics.msgReceived.inc();
-    try {
-      const principal = principalOf(this.o.auth, this.headers.authorization, this.memo);
-      if (principal instanceof Promise) principal.then((p) => this.forward(p, body)).catch((err: unknown) => this.failed(err));
-      else this.forward(principal, body);
-    } catch (err) {
-      this.failed(err);
-    }
+    const auth = this.auth!;
+    if (!(auth instanceof Promise)) return this.forward(auth, body);
+    auth.then((p) => p && !this.refused && this.forward(p, body)).catch((err: unknown) => this.failed(err));
   }
 
   /** The client's stream closed: a call still in flight is cancelled. */
@@ -164,11 +206,7 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
     }
   }
 
-  private forward(principal: Principal | null, body: Buffer): void {
-    if (!principal) {
-      const e = unauthenticated('missing or invalid API key');
-      return this.done(answer(this.stream, this.requestId, status.UNAUTHENTICATED, e.message, e.reason));
-    }
+  private forward(principal: Principal, body: Buffer): void {
     this.principal = principal;
     const h = this.headers;
     const timeout = parseTimeout(h['grpc-timeout']);
