@@ -1,7 +1,10 @@
+import { getOption, type DescMethod, type Registry } from '@bufbuild/protobuf';
+
 /**
- * What the gateway exposes: every service of the public packages, minus the internal RPCs
- * (system-only calls between services). The plugin protocol (tally.plugin.*) and events live in
- * other packages and are never exposed.
+ * What the gateway exposes: every service of the public packages, minus the RPCs the contract
+ * marks internal (`option (tally.core.v1.exposure) = EXPOSURE_INTERNAL`, or the service-wide
+ * `service_exposure`): system-only calls between services. The plugin protocol (tally.plugin.*)
+ * and events live in other packages and are never exposed.
  */
 export type Backend = 'identity' | 'billing';
 
@@ -11,13 +14,20 @@ export const EXPOSED_PACKAGES: Record<string, { backend: Backend; area: string }
   'tally.billing.v1': { backend: 'billing', area: 'billing' },
 };
 
-/** Fully qualified methods (`Service.Method`, or `Service` for all of it) that stay internal. */
-export const INTERNAL = new Set([
-  'tally.identity.v1.AuthService',
-  'tally.identity.v1.SecretService.GetData',
-  'tally.identity.v1.SecretService.Rewrap',
-]);
+/** tally.core.v1.Exposure.EXPOSURE_INTERNAL */
+const EXPOSURE_INTERNAL = 2;
 
-export function isInternal(serviceName: string, methodName: string): boolean {
-  return INTERNAL.has(serviceName) || INTERNAL.has(`${serviceName}.${methodName}`);
+/**
+ * Whether the contract marks a method internal (its own option first, else its service's).
+ * A descriptor set without the options file cannot say: that is an error, not "all public".
+ */
+export function internalIn(registry: Registry): (method: DescMethod) => boolean {
+  const methodOption = registry.getExtension('tally.core.v1.exposure');
+  const serviceOption = registry.getExtension('tally.core.v1.service_exposure');
+  if (!methodOption || !serviceOption) throw new Error('the descriptor set lacks tally/core/v1/options.proto: cannot tell internal RPCs from public ones');
+  return (method) => {
+    const own = getOption(method, methodOption) as number;
+    const exposure = own || (getOption(method.parent, serviceOption) as number);
+    return exposure === EXPOSURE_INTERNAL;
+  };
 }

@@ -1,5 +1,14 @@
-import { createFileRegistry, fromBinary } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry, fromBinary, setExtension, toBinary } from '@bufbuild/protobuf';
+import {
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+  MethodDescriptorProtoSchema,
+  MethodOptionsSchema,
+  ServiceDescriptorProtoSchema,
+  ServiceOptionsSchema,
+  type MethodOptions,
+  type ServiceDescriptorProto,
+} from '@bufbuild/protobuf/wkt';
 import { loadDescriptorSet } from '../../../lib/grpc/server';
 import { outboundDeadline } from '../upstream/forward';
 import { kebab } from './http-route';
@@ -32,6 +41,35 @@ describe('gateway: the exposed API, derived from the descriptor set', () => {
     expect(served.getService('tally.plugin.billing.v1.DataSourcePluginService')).toBeUndefined();
     // The messages stay: a public message may use them.
     expect(served.getMessage('tally.identity.v1.Principal')).toBeDefined();
+  });
+
+  it('reads internal from the contract: a service marked internal, with one method marked public again', () => {
+    const real = fromBinary(FileDescriptorSetSchema, loadDescriptorSet());
+    const registry = createFileRegistry(real);
+    const option = <T extends object>(options: T, name: string, value: number): T => {
+      setExtension(options as never, registry.getExtension(name) as never, value as never);
+      return options;
+    };
+    const INTERNAL = 2;
+    const PUBLIC = 1;
+    const rpc = (name: string, options?: MethodOptions) => create(MethodDescriptorProtoSchema, { name, inputType: '.tally.core.v1.Probe', outputType: '.tally.core.v1.Probe', options });
+    const probeFile = (dependency: string[], service: ServiceDescriptorProto) =>
+      create(FileDescriptorProtoSchema, { name: 'tally/identity/v1/probe.proto', package: 'tally.identity.v1', syntax: 'proto3', dependency, service: [service] });
+    const message = create(FileDescriptorProtoSchema, { name: 'tally/core/v1/probe_message.proto', package: 'tally.core.v1', syntax: 'proto3', messageType: [{ name: 'Probe' }] });
+    const probe = probeFile(
+      ['tally/core/v1/options.proto', 'tally/core/v1/probe_message.proto'],
+      create(ServiceDescriptorProtoSchema, {
+        name: 'ProbeService',
+        options: option(create(ServiceOptionsSchema), 'tally.core.v1.service_exposure', INTERNAL),
+        method: [rpc('Hidden'), rpc('Shown', option(create(MethodOptionsSchema), 'tally.core.v1.exposure', PUBLIC))],
+      }),
+    );
+    const base = real.file.filter((f) => ['google/protobuf/descriptor.proto', 'tally/core/v1/options.proto'].includes(f.name));
+    const set = create(FileDescriptorSetSchema, { file: [...base, message, probe] });
+    expect(loadPublicApi(toBinary(FileDescriptorSetSchema, set)).methods.map((m) => m.grpcPath)).toEqual(['/tally.identity.v1.ProbeService/Shown']);
+    // Without the options file nothing can be told apart: refused, not served as all public.
+    const bare = probeFile(['tally/core/v1/probe_message.proto'], create(ServiceDescriptorProtoSchema, { name: 'ProbeService', method: [rpc('Hidden')] }));
+    expect(() => loadPublicApi(toBinary(FileDescriptorSetSchema, create(FileDescriptorSetSchema, { file: [message, bare] })))).toThrow(/lacks tally\/core\/v1\/options\.proto/);
   });
 
   it('gives every outbound call a deadline: the client\'s, capped, or the default', () => {

@@ -1,6 +1,6 @@
 import { createFileRegistry, fromBinary, toBinary, type DescMessage, type Registry } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { EXPOSED_PACKAGES, isInternal, type Backend } from './exposure';
+import { EXPOSED_PACKAGES, internalIn, type Backend } from './exposure';
 import { httpRoute } from './http-route';
 
 /** One RPC the gateway exposes, with everything both transports need to route it. */
@@ -35,13 +35,14 @@ export interface PublicApi {
 export function loadPublicApi(descriptorSet: Uint8Array): PublicApi {
   const set = fromBinary(FileDescriptorSetSchema, descriptorSet);
   const registry = createFileRegistry(set);
+  const isInternal = internalIn(registry);
   const methods: PublicMethod[] = [];
   for (const file of registry.files) {
     const exposed = EXPOSED_PACKAGES[file.proto.package];
     if (!exposed) continue;
     for (const service of file.services) {
       for (const method of service.methods) {
-        if (method.methodKind !== 'unary' || isInternal(service.typeName, method.name)) continue;
+        if (method.methodKind !== 'unary' || isInternal(method)) continue;
         methods.push({
           service: service.typeName,
           name: method.name,
