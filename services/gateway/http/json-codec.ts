@@ -1,15 +1,14 @@
 import { fromBinary, fromJson, toBinary, toJson, type JsonValue, type Registry } from '@bufbuild/protobuf';
 import { invalidArgument } from '../../../lib/errors/domain-error';
+import { redactSecrets, secretStrings } from '../../../lib/secrets/redact';
 import type { PublicMethod } from '../contract/public-api';
-
-/** protobuf-es names the field at fault in its messages; we hand it back as details.field. */
-function fieldOf(message: string): string {
-  return /cannot decode field [\w.]+\.(\w+) from JSON/.exec(message)?.[1] ?? /key "([^"]+)" is unknown/.exec(message)?.[1] ?? '';
-}
+import { findJsonFault, secretValuesOf } from './json-field-path';
 
 /**
  * The request body (JSON, snake_case or lowerCamelCase names) as the request message's bytes.
- * Malformed JSON, a non-object body, wrong types and unknown fields are INVALID_ARGUMENT.
+ * Malformed JSON, a non-object body, wrong types and unknown fields are INVALID_ARGUMENT, with
+ * details.field the full snake_case path at fault (`query.filter[0].k`), found only once
+ * protobuf-es has refused the body (json-field-path.ts). Secret values never reach the message.
  */
 export function decodeRequest(m: PublicMethod, body: Buffer, registry: Registry): Buffer {
   const text = body.toString('utf8').trim();
@@ -25,9 +24,10 @@ export function decodeRequest(m: PublicMethod, body: Buffer, registry: Registry)
   try {
     return Buffer.from(toBinary(m.input, fromJson(m.input, json as JsonValue, { registry })));
   } catch (e) {
-    const message = (e as Error).message;
-    const field = fieldOf(message);
-    throw invalidArgument('GATEWAY.INVALID_JSON_FIELD', field, message);
+    const fault = findJsonFault(m.input, json as JsonValue, registry);
+    const secrets = secretStrings(secretValuesOf(json));
+    if (fault) throw invalidArgument('GATEWAY.INVALID_JSON_FIELD', fault.field, redactSecrets(fault.message, secrets));
+    throw invalidArgument('GATEWAY.INVALID_JSON_FIELD', '', redactSecrets((e as Error).message, secrets));
   }
 }
 

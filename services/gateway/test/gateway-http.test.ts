@@ -99,6 +99,49 @@ describe('gateway: HTTP/JSON', () => {
     expect(await projectCount()).toBe(before);
   });
 
+  it('a refused body names the full path at fault, the accepted enum names, and never a secret', async () => {
+    const refused = async (path: string, body: unknown) => {
+      const res = await gw.post(path, body, key, { 'x-request-id': 'req-http-field' });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'INVALID_ARGUMENT', details: { reason: 'GATEWAY.INVALID_JSON_FIELD', request_id: 'req-http-field' } });
+      expect(Object.keys(res.body).sort()).toEqual(['code', 'details', 'message']);
+      return res.body as { message: string; details: { field: string } };
+    };
+    const accepted = 'GRANULARITY_DAILY, GRANULARITY_MONTHLY, GRANULARITY_YEARLY, GRANULARITY_ACCUMULATED';
+    const short = await refused('/billing/cost/analyze', { granularity: 'MONTHLY', start: monthAgo, end: today });
+    expect(short).toMatchObject({ details: { field: 'granularity' }, message: `granularity: "MONTHLY" is not a Granularity value; accepted: ${accepted} (did you mean GRANULARITY_MONTHLY?)` });
+    expect((await refused('/billing/cost/analyze', { granularity: 'BOGUS' })).details.field).toBe('granularity');
+
+    expect(await refused('/identity/project/list', { query: { filter: [{ k: 'name', v: 'Web', o: 'eq' }, { k: 3, v: 'x', o: 'eq' }] } })).toMatchObject({
+      details: { field: 'query.filter[1].k' },
+      message: 'query.filter[1].k: expected string, got 3',
+    });
+    expect((await refused('/identity/project/list', { query: { page: { start: 'abc' } } })).details.field).toBe('query.page.start');
+    expect((await refused('/identity/project/list', { query: 'abc' })).details.field).toBe('query');
+    expect((await refused('/identity/project/list', { query: { filterOr: [{ k: 'name', v: 'x', op: 'eq' }] } })).details.field).toBe('query.filter_or[0].op');
+
+    const before = await projectCount();
+    expect((await refused('/identity/project/create', { name: 'tagged', tags: 'red' })).details.field).toBe('tags');
+    expect(await projectCount()).toBe(before);
+    const secret = 'hunter2-not-an-object';
+    for (const [field, body] of [
+      ['data', { name: 'x', provider: 'hyperbilling', project_id: projectId, data: 'x', secret_data: { private_key: secret } }],
+      ['secret_data', { name: 'x', provider: 'hyperbilling', project_id: projectId, secret_data: secret }],
+      ['secret_data', { name: 'x', provider: 'hyperbilling', project_id: projectId, secretData: [secret] }],
+    ] as const) {
+      const res = await refused('/identity/service-account/create', body);
+      expect(res.details.field).toBe(field);
+      expect(JSON.stringify(res)).not.toContain('hunter2');
+    }
+  });
+
+  it('an Analyze without granularity is refused by billing as missing, naming the JSON values, not an internal number', async () => {
+    const res = await gw.post('/billing/cost/analyze', { start: monthAgo, end: today }, key);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'granularity' } });
+    expect(res.body.message).toBe('granularity: missing; give one of GRANULARITY_DAILY, GRANULARITY_MONTHLY, GRANULARITY_YEARLY, GRANULARITY_ACCUMULATED');
+  });
+
   it('a body over the limit is 413 RESOURCE_EXHAUSTED and not forwarded', async () => {
     const before = await projectCount();
     const res = await gw.post('/identity/project/create', { name: 'x'.repeat(1024 * 1024 + 10) }, key);

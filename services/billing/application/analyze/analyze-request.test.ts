@@ -43,6 +43,15 @@ describe('analyze: invalid requests', () => {
     expect(err.message.startsWith(field)).toBe(true);
   });
 
+  it('says a granularity is missing, naming the values a client can send (as JSON too), not an internal number', async () => {
+    const accepted = 'GRANULARITY_DAILY, GRANULARITY_MONTHLY, GRANULARITY_YEARLY, GRANULARITY_ACCUMULATED';
+    const missing = await failure({ granularity: Granularity.GRANULARITY_UNSPECIFIED });
+    expect(missing).toMatchObject({ kind: 'INVALID_ARGUMENT', field: 'granularity', message: `granularity: missing; give one of ${accepted}` });
+    expect(missing.message).not.toMatch(/got 0|\b0\b|UNSPECIFIED/);
+    expect(await failure({ granularity: undefined as unknown as Granularity })).toMatchObject({ field: 'granularity', message: `granularity: missing; give one of ${accepted}` });
+    expect((await failure({ granularity: 9 as Granularity })).message).toBe(`granularity: 9 is not a known granularity; give one of ${accepted}`);
+  });
+
   it('accepts the limits themselves', async () => {
     const { store } = await ledgerStore();
     const ok = (over: Partial<CostServiceAnalyzeRequest>) => analyze({ store }, admin(), request(over));

@@ -1,4 +1,4 @@
-import { Granularity, type CostServiceAnalyzeRequest } from '../../../../gen/tally/billing/v1/cost';
+import { Granularity, granularityToJSON, type CostServiceAnalyzeRequest } from '../../../../gen/tally/billing/v1/cost';
 import { invalidArgument } from '../../../../lib/errors/domain-error';
 import { assertCurrencyCode } from '../../../../lib/money';
 import { compileConditions } from '../../../../lib/query';
@@ -41,6 +41,9 @@ const GRANULARITIES: Partial<Record<number, GranularityName>> = {
   [Granularity.GRANULARITY_ACCUMULATED]: 'ACCUMULATED',
 };
 
+/** The granularities as clients write them (the enum value names the JSON decoder accepts). */
+const GRANULARITY_NAMES = Object.keys(GRANULARITIES).map((n) => granularityToJSON(Number(n)));
+
 const bad = (field: string, message: string, reason = 'COST.INVALID_ANALYZE') => invalidArgument(reason, field, `${field}: ${message}`);
 const shown = (v: unknown) => (typeof v === 'string' ? `"${v.slice(0, 40)}"` : String(v));
 
@@ -68,7 +71,11 @@ export function checkKey(key: unknown, field: string): string {
 /** Checks an Analyze request (limits: ANALYZE_LIMITS). Throws INVALID_ARGUMENT naming the field. */
 export function parseAnalyzeRequest(req: CostServiceAnalyzeRequest): AnalyzeSpec {
   const granularity = GRANULARITIES[req.granularity];
-  if (!granularity) throw bad('granularity', `required: one of DAILY, MONTHLY, YEARLY, ACCUMULATED (got ${String(req.granularity)})`);
+  if (!granularity) {
+    const accepted = `one of ${GRANULARITY_NAMES.join(', ')}`;
+    if (req.granularity === undefined || req.granularity === Granularity.GRANULARITY_UNSPECIFIED) throw bad('granularity', `missing; give ${accepted}`);
+    throw bad('granularity', `${shown(req.granularity)} is not a known granularity; give ${accepted}`);
+  }
   const start = checkDate(req.start, 'start');
   const end = checkDate(req.end, 'end');
   if (end < start) throw bad('end', `${end} is before start ${start}`);
