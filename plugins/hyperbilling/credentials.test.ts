@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
+import type { DomainError } from '../../lib/errors/domain-error';
 import { REASON_KEY } from '../../lib/grpc/status';
-import { secretOf, startHarness, type Harness } from './testing/harness';
+import { createMemoryLogger } from '../../lib/log/logger';
+import type { PluginContext } from '../sdk';
+import { createHyperBillingPlugin } from './plugin';
+import { secretOf, startHarness, TEST_RETRY, type Harness } from './testing/harness';
 
 let h: Harness;
 
@@ -60,6 +64,27 @@ describe('Hyper Billing plugin: credentials the API rejects are UNAUTHENTICATED'
     const unknown = await failure(verify({ ...secretOf(h.creds), account_id: '999999999999' }));
     expect(unknown.code).toBe(status.UNAUTHENTICATED);
     expect(reasonOf(unknown)).toBe('HYPERBILLING.ACCOUNT_NOT_FOUND');
+  });
+
+  it('an unknown account: the message names the account and the URL, and says where to fix them in Tally terms', async () => {
+    // The plugin alone: the SDK's scrub of secret_data values (account_id among them) is not the plugin's to decide.
+    const plugin = createHyperBillingPlugin({ endpoint: h.fake.url, retry: TEST_RETRY });
+    const ctx: PluginContext = { requestId: 'unknown-account', logger: createMemoryLogger().logger, signal: new AbortController().signal };
+    // 44 characters: the length of a token, which the plugin's own scrub of the API's text took for one.
+    for (const accountId of ['999999999999', 'org-2f9c1d7e5b3a4f60-8e2d4c6b1a9f7e35-billing']) {
+      const err = await Promise.resolve()
+        .then(() => plugin.verify({ secretData: { ...secretOf(h.creds), account_id: accountId }, domainId: 'd' }, ctx))
+        .then(
+          () => undefined,
+          (e: unknown) => e as DomainError,
+        );
+      expect(err).toMatchObject({ kind: 'UNAUTHENTICATED', reason: 'HYPERBILLING.ACCOUNT_NOT_FOUND' });
+      expect(err!.message).toBe(
+        `Hyper Billing does not know account ${accountId} (404: account ${accountId} not found); check the account ID in the service account's credentials, ` +
+          `and that the data source's plugin configuration points at the Hyper Billing API's base URL (it points at ${new URL(h.fake.url).href})`,
+      );
+      expect(err!.message).not.toMatch(/REDACTED|options\.endpoint|account_id/);
+    }
   });
 
   it('GetCostData with rejected credentials fails UNAUTHENTICATED without retrying', async () => {

@@ -1,4 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ServiceError } from '@grpc/grpc-js';
 import { createMemoryLogger } from '../../lib/log/logger';
 import type { CostDataContext } from '../sdk';
@@ -92,6 +94,49 @@ describe('Hyper Billing plugin: the private key never appears in logs or errors 
     for (const e of errors) expect(leaks(errorText(e), keys)).toEqual([]);
     expect(lines.length).toBeGreaterThan(0);
     expect(leaks(lines.join('\n'), keys)).toEqual([]);
+  });
+
+  it('an API that echoes the credentials in a 404: the account id shows, the key, token and signature never do', async () => {
+    const accountId = 'org-2f9c1d7e5b3a4f60-8e2d4c6b1a9f7e35-billing';
+    const sent: string[] = [];
+    const echo = createServer((req, res) => {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      sent.push(token);
+      const keyLine = h.creds.private_key.split('\n')[1];
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: {
+            message:
+              `account ${accountId} not found (token ${token}, signature ${token.split('.')[2]}, key ${h.creds.private_key}, ` +
+              `line ${keyLine}, glued ${CANARY}${accountId})`,
+          },
+        }),
+      );
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+      const secretData = { ...secretOf(h.creds), account_id: accountId };
+      const { logger, lines } = createMemoryLogger('hyperbilling-echo', 'trace');
+      const ctx: CostDataContext = { requestId: 'echo', logger, signal: new AbortController().signal, report: () => undefined };
+      const plugin = createHyperBillingPlugin({ endpoint, retry: TEST_RETRY });
+      const alone = await settle(Promise.resolve().then(() => plugin.verify({ secretData, domainId: 'd' }, ctx)));
+      const edge = (await settle(h.client.verify({ secretData, options: { endpoint } }))) as ServiceError;
+
+      expect(sent.length).toBe(2);
+      expect((alone as Error).message).toContain(`Hyper Billing does not know account ${accountId} (404: account ${accountId} not found (token [REDACTED]`);
+      expect(edge.details).toMatch(/^Hyper Billing does not know account/);
+      for (const text of [errorText(alone), grpcText(edge), lines.join('\n'), h.lines.join('\n')]) {
+        expect(leaks(text, [h.creds.private_key])).toEqual([]);
+        for (const token of sent) {
+          expect(text).not.toContain(token);
+          expect(text).not.toContain(token.split('.')[2]);
+        }
+      }
+    } finally {
+      await new Promise<void>((r) => echo.close(() => r()));
+    }
   });
 
   it('the canary check itself catches a leak', () => {

@@ -67,6 +67,7 @@ describe('summary client', () => {
     };
     const e = await error(fetchSummaryPage(opts(), query));
     expect(e).toMatchObject({ kind: 'UNAVAILABLE', reason: 'HYPERBILLING.REDIRECTED' });
+    expect(e.message).toMatch(/^Hyper Billing answered 302 \(a redirect\) at http:\/\/127\.0\.0\.1:\d+\/v1; point the data source's plugin configuration at the API's final URL$/);
     expect(hits).toBe(1);
   });
 

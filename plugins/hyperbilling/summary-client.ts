@@ -50,17 +50,28 @@ function summaryUrl(endpoint: URL, query: SummaryQuery, accountId: string, pageT
   return url;
 }
 
-/** The message of an error answer (`{error: {message}}`, `{message}` or text), made safe. */
-function errorMessage(text: string): string {
+/**
+ * The message of an error answer (`{error: {message}}`, `{message}` or text), made safe: key
+ * material and tokens are censored, the account id (not a secret) is kept.
+ */
+function errorMessage(text: string, accountId: string): string {
+  const keep = [accountId];
   try {
     const v = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
     const m = typeof v.error === 'object' ? v.error?.message : (v.error ?? v.message);
-    if (typeof m === 'string' && m) return safeSnippet(m);
+    if (typeof m === 'string' && m) return safeSnippet(m, 300, keep);
   } catch {
     // not JSON: the text itself
   }
-  return safeSnippet(text, 200) || '(no message)';
+  return safeSnippet(text, 200, keep) || '(no message)';
 }
+
+/**
+ * Where a user fixes the API URL: the plugin takes it from the data source's options
+ * (`endpoint`) or, when they name none, from its own setting (TALLY_HYPERBILLING_ENDPOINT),
+ * both parts of the data source's plugin configuration rather than anything on the account.
+ */
+const ENDPOINT_HINT = "the data source's plugin configuration";
 
 async function readBody(res: Response, signal: AbortSignal): Promise<string> {
   if (!res.body) return '';
@@ -86,8 +97,8 @@ async function readBody(res: Response, signal: AbortSignal): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function failureOfStatus(status: number, text: string, headers: Headers): Failure {
-  const said = errorMessage(text);
+function failureOfStatus(status: number, text: string, headers: Headers, endpoint: URL, accountId: string): Failure {
+  const said = errorMessage(text, accountId);
   if (status === 429) {
     return {
       retryable: true,
@@ -113,7 +124,7 @@ function failureOfStatus(status: number, text: string, headers: Headers): Failur
       error: new DomainError(
         'UNAUTHENTICATED',
         'HYPERBILLING.ACCOUNT_NOT_FOUND',
-        `Hyper Billing does not know the account (404: ${said}); check account_id, and that options.endpoint is the API's base URL`,
+        `Hyper Billing does not know account ${accountId} (404: ${said}); check the account ID in the service account's credentials, and that ${ENDPOINT_HINT} points at the Hyper Billing API's base URL (it points at ${endpoint.href})`,
       ),
     };
   if (status === 400 || status === 422)
@@ -122,7 +133,10 @@ function failureOfStatus(status: number, text: string, headers: Headers): Failur
     return {
       retryable: false,
       status,
-      error: unavailable('HYPERBILLING.REDIRECTED', `Hyper Billing answered ${status} (a redirect); set options.endpoint to the API's final URL`),
+      error: unavailable(
+        'HYPERBILLING.REDIRECTED',
+        `Hyper Billing answered ${status} (a redirect) at ${endpoint.href}; point ${ENDPOINT_HINT} at the API's final URL`,
+      ),
     };
   return { retryable: false, status, error: unavailable('HYPERBILLING.UNEXPECTED_STATUS', `Hyper Billing answered ${status}: ${said}`) };
 }
@@ -173,7 +187,7 @@ export async function fetchSummaryPage(opts: SummaryClientOptions, query: Summar
             };
           else throw err;
         }
-      } else failure = failureOfStatus(res.status, text, res.headers);
+      } else failure = failureOfStatus(res.status, text, res.headers, opts.endpoint, credentials.accountId);
     } catch (err) {
       if (signal.aborted) throw deadlineError();
       if (err instanceof DomainError) throw err;

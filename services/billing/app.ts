@@ -60,7 +60,7 @@ export async function startBilling(config: BillingConfig, overrides: BillingOver
   const ledger = createLedger(store, logger.child({ component: 'ledger' }));
   const sync = createSyncEngine({
     store,
-    logger: logger.child({ component: 'sync' }),
+    logger,
     ledger,
     identity,
     plugins,

@@ -184,6 +184,29 @@ describeWithNats('billing: from a registered account to costs per project, group
     expect([...seen]).toEqual([stable]);
   }, 120_000);
 
+  it('names the account a provider does not know in the failed job, and nothing of its key', async () => {
+    // Valid credentials of a client, for an account id the API has never heard of.
+    s.fake.addAccount('100000000076');
+    const credentials = { ...s.fake.issueCredentials(['100000000076']), account_id: '100000000077' };
+    const sa = (await admin.accounts.create({ name: 'unknown to the API', provider: 'hyperbilling', projectId: projects.web, secretData: credentials })).serviceAccount.serviceAccountId;
+    const job = await eventually(
+      () => bill.jobs.list({ query: { filter: [{ k: 'service_account_id', v: sa }] } }),
+      (r: { results: { state: number }[] }) => r.results.length > 0 && r.results.every((j) => j.state !== 1),
+      'the first sync of an account the API does not know',
+      60_000,
+    );
+    const failed = job.results[0] as { state: number; errorCode: string; errorMessage: string };
+    expect(failed.state).toBe(3);
+    expect(failed.errorMessage).toContain('does not know account 100000000077');
+    for (const line of credentials.private_key.split('\n').filter((l: string) => l.length >= 16)) expect(failed.errorMessage).not.toContain(line);
+    expect(failed.errorMessage).not.toContain(credentials.client_email);
+    // The failure is logged by the sync engine, which names its component once.
+    const logged = s.billingLogs.filter((l) => l.includes('100000000077'));
+    expect(logged.length).toBeGreaterThan(0);
+    for (const line of logged) expect(line.match(/"component":/g)).toEqual(['"component":']);
+    await admin.accounts.delete({ serviceAccountId: sa });
+  }, 90_000);
+
   it('heals an event lost on purpose through reconciliation', async () => {
     await s.identity.app.relay.stop();
     const sa = (

@@ -1,6 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { DomainError, type ErrorKind } from '../../../../lib/errors/domain-error';
 import { redactSecrets } from '../../../../lib/secrets/redact';
+import { stripGrpcNoise, unreachablePluginMessage } from './unreachable';
 
 /** The plugin method a failure came from, in the protocol's words. */
 export type PluginMethod = 'Init' | 'Verify' | 'GetTasks' | 'GetCostData';
@@ -33,7 +34,8 @@ const clip = (text: string) => (text.length > MAX_DETAIL_CHARS ? `${text.slice(0
  */
 export function pluginError(err: unknown, ctx: PluginErrorContext): unknown {
   if (!isServiceError(err)) return err;
-  const details = clip(redactSecrets((err.details ?? '').trim(), ctx.secrets ?? []));
+  const secrets = ctx.secrets ?? [];
+  const details = clip(redactSecrets(stripGrpcNoise((err.details ?? '').trim()), secrets));
   const said = details ? ` (the plugin said: ${details})` : '';
   const where = `the plugin at ${ctx.endpoint}`;
   const make = (kind: ErrorKind, reason: string, message: string) => new DomainError(kind, `PLUGIN.${reason}`, message);
@@ -52,12 +54,15 @@ export function pluginError(err: unknown, ctx: PluginErrorContext): unknown {
       return make('FAILED_PRECONDITION', 'FAILED_PRECONDITION', details || `${where} refused ${ctx.method}: a precondition failed`);
     case status.NOT_FOUND:
       return make('FAILED_PRECONDITION', 'NOT_FOUND', details || `${where} could not find what ${ctx.method} asked for`);
-    case status.UNAVAILABLE:
+    case status.UNAVAILABLE: {
+      const unreachable = unreachablePluginMessage(err.details ?? '', ctx.endpoint);
+      if (unreachable) return make('UNAVAILABLE', 'UNAVAILABLE', clip(redactSecrets(unreachable, secrets)));
       return make(
         'UNAVAILABLE',
         'UNAVAILABLE',
         `the cost backend could not be reached through ${where}; check that the plugin is running and the backend is up, the next sync will try again${said}`,
       );
+    }
     case status.DEADLINE_EXCEEDED: {
       const limit = ctx.deadlineMs ? ` within ${duration(ctx.deadlineMs)}` : ' in time';
       return make('DEADLINE_EXCEEDED', 'DEADLINE_EXCEEDED', `${where} did not answer ${ctx.method}${limit}; the backend may be slow, the next sync will try again`);

@@ -40,6 +40,25 @@ describe('plugin errors', () => {
     expect(err.message).not.toContain(CANARY);
   });
 
+  const HINT = "check the data source's plugin endpoint and that the plugin is running there, the next sync will try again";
+  test.each([
+    ['No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:34649. Resolution note:', 'connect ECONNREFUSED 127.0.0.1:34649'],
+    ['No connection established. Last error: Error: connect ETIMEDOUT 10.0.0.9:50051. Resolution note: no DNS', 'connect ETIMEDOUT 10.0.0.9:50051; no DNS'],
+    ['Name resolution failed for target dns:nohost:50051', 'the name in dns:nohost:50051 could not be resolved'],
+    [`No connection established. Last error: Error: token ${CANARY} refused. Resolution note:`, 'token [REDACTED] refused'],
+  ])('a plugin never reached (%s) is said in plain words: endpoint, reason, what to check', (details, why) => {
+    const err = pluginError(grpcError(status.UNAVAILABLE, details), ctx) as DomainError;
+    expect(err.reason).toBe('PLUGIN.UNAVAILABLE');
+    expect(err.message).toBe(`could not connect to the data source's plugin at plugin:50061 (${why}); ${HINT}`);
+  });
+
+  test('a dangling "Resolution note:" is dropped from what the plugin said; its own words stay', () => {
+    const dropped = pluginError(grpcError(status.UNAVAILABLE, 'Connection dropped. Resolution note:'), ctx) as DomainError;
+    expect(dropped.message).toMatch(/\(the plugin said: Connection dropped\)$/);
+    const backend = pluginError(grpcError(status.UNAVAILABLE, 'Hyper Billing answered 503: maintenance'), ctx) as DomainError;
+    expect(backend.message).toMatch(/\(the plugin said: Hyper Billing answered 503: maintenance\)$/);
+  });
+
   test('errors that are not gRPC errors pass through', () => {
     const e = new TypeError('boom');
     expect(pluginError(e, ctx)).toBe(e);

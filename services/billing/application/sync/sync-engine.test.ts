@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { DomainError } from '../../../../lib/errors/domain-error';
 import { serve, type RunningPlugin } from '../../../../plugins/sdk';
 import { createMemoryLogger } from '../../../../lib/log/logger';
@@ -94,6 +95,30 @@ test('a plugin failing mid-stream fails the job with a readable message, aborts 
   expect(job.tasks[0].state).toBe('FAILURE');
   expect(f.ledger.stepsOf(id)).toEqual(['begin', 'write', 'write', 'abort']);
   expect(f.ledger.total('sa-1')).toBe(before);
+});
+
+/** A loopback endpoint nothing listens on. */
+async function closedEndpoint(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return `127.0.0.1:${port}`;
+}
+
+test("a plugin nobody answers at fails the job with the endpoint, the reason and what to check, without grpc-js's filler", async () => {
+  const nowhere = await closedEndpoint();
+  f = await fixture({ dataSources: [dataSource('ds-gone', nowhere, {})], accounts: [account('sa-1')] });
+  const engine = f.engine();
+  const [id] = await engine.requestSync({ domainId: DOMAIN, dataSourceId: 'ds-gone', window: JUNE, trigger: 'MANUAL' });
+  await engine.waitIdle();
+  const job = await f.job(id);
+  expect(job).toMatchObject({ state: 'FAILURE', error_code: 'PLUGIN.UNAVAILABLE' });
+  expect(job.error_message).toBe(
+    `could not connect to the data source's plugin at ${nowhere} (connect ECONNREFUSED ${nowhere}); ` +
+      "check the data source's plugin endpoint and that the plugin is running there, the next sync will try again",
+  );
+  expect(f.lines.join('\n')).not.toMatch(/Resolution note|No connection established/);
 });
 
 test('a malformed row fails the job naming the row and the field', async () => {
