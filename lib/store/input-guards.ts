@@ -71,7 +71,7 @@ export function assertCollectionName(name: unknown): asserts name is string {
   }
 }
 
-/** Index definitions: each with a name and at least one distinct field. */
+/** Index definitions: each with a name and at least one distinct field; unique and partial are booleans. */
 export function assertIndexSpecs(collection: string, specs: IndexSpec[]): void {
   if (!Array.isArray(specs)) throw new TypeError(`${collection}: indexes must be an array`);
   for (const spec of specs) {
@@ -83,6 +83,11 @@ export function assertIndexSpecs(collection: string, specs: IndexSpec[]): void {
       throw new TypeError(`${collection}: index ${spec.name} needs at least one field`);
     }
     if (new Set(fields).size !== fields.length) throw new TypeError(`${collection}: index ${spec.name} repeats a field`);
+    for (const flag of ['unique', 'partial'] as const) {
+      if (spec[flag] !== undefined && typeof spec[flag] !== 'boolean') {
+        throw new TypeError(`${collection}: index ${spec.name}: ${flag} must be a boolean`);
+      }
+    }
   }
 }
 

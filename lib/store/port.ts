@@ -75,6 +75,18 @@ export interface IndexSpec {
   /** Fields of the index, in order, ascending. */
   fields: string[];
   unique?: boolean;
+  /**
+   * A partial index: it holds only the documents where every field of the index exists (even
+   * as null), so a unique partial index lets documents without one of its fields repeat, e.g.
+   * records written before the field was introduced. MongoDB: partialFilterExpression with
+   * { $exists: true } on each field (partialIndexFilter). Lookups never answer from it.
+   */
+  partial?: boolean;
+}
+
+/** The filter a partial index holds its documents by: every one of its fields exists. */
+export function partialIndexFilter(fields: readonly string[]): Filter {
+  return Object.fromEntries(fields.map((f) => [f, { $exists: true }]));
 }
 
 export interface Collection<T extends Doc = Doc> {

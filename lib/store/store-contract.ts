@@ -800,6 +800,63 @@ export function runStoreContract(
         expect(await c.count({ email: 'x' })).toBe(3);
       });
 
+      it('holds in a partial unique index only documents with every field: the others repeat freely', async () => {
+        const { name, c } = fresh();
+        await store.ensureIndexes(name, [{ name: 'domain_key', fields: ['domain', 'key'], unique: true, partial: true }]);
+        await c.insertOne({ _id: 'a', domain: 'd1' });
+        await c.insertOne({ _id: 'b', domain: 'd1' });
+        await c.insertOne({ _id: 'k', domain: 'd1', key: 'k1' });
+        await c.insertOne({ _id: 'o', domain: 'd2', key: 'k1' });
+        await c.insertOne({ _id: 'n', key: 'k1' });
+        const err = await c.insertOne({ _id: 'x', domain: 'd1', key: 'k1' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateKeyError);
+        expect(err).toMatchObject({ collection: name, index: 'domain_key' });
+        await expect(c.insertMany([{ _id: 'y', domain: 'd3', key: 'k' }, { _id: 'z', domain: 'd3', key: 'k' }])).rejects.toBeInstanceOf(DuplicateKeyError);
+        // null exists: two documents holding null collide; a document without the field does not.
+        await c.insertOne({ _id: 'null1', domain: 'd4', key: null });
+        await expect(c.insertOne({ _id: 'null2', domain: 'd4', key: null })).rejects.toBeInstanceOf(DuplicateKeyError);
+        await c.insertOne({ _id: 'c', domain: 'd4' });
+        // Taking a key held by another document is refused; giving one up frees it.
+        await expect(c.updateOne({ _id: 'a' }, { $set: { key: 'k1' } })).rejects.toBeInstanceOf(DuplicateKeyError);
+        await expect(c.replaceOne({ _id: 'b' }, { _id: 'b', domain: 'd1', key: 'k1' })).rejects.toBeInstanceOf(DuplicateKeyError);
+        expect(await c.updateOne({ _id: 'k' }, { $unset: { key: true } })).toBe(1);
+        expect(await c.updateOne({ _id: 'a' }, { $set: { key: 'k1' } })).toBe(1);
+        await c.deleteOne({ _id: 'a' });
+        await c.insertOne({ _id: 'again', domain: 'd1', key: 'k1' });
+        // Lookups on the index's first field still find every document, held by the index or not.
+        expect(idsOf(await c.find({ domain: 'd1' }, byId))).toEqual(['again', 'b', 'k']);
+        expect(await c.count({ domain: 'd4' })).toBe(2);
+      });
+
+      it('creates a partial unique index over documents without its fields, but not over duplicates it would hold', async () => {
+        const { name, c } = fresh();
+        await c.insertMany([
+          { _id: 'old1', domain: 'd1', data: 'same' },
+          { _id: 'old2', domain: 'd1', data: 'same' },
+          { _id: 'new1', domain: 'd1', key: 'k1' },
+        ]);
+        const spec = { name: 'domain_key', fields: ['domain', 'key'], unique: true, partial: true };
+        await store.ensureIndexes(name, [spec]);
+        await store.ensureIndexes(name, [spec]);
+        await expect(c.insertOne({ _id: 'new2', domain: 'd1', key: 'k1' })).rejects.toBeInstanceOf(DuplicateKeyError);
+        await expect(store.ensureIndexes(name, [{ ...spec, partial: false }])).rejects.toThrow();
+
+        const dup = fresh();
+        await dup.c.insertMany([
+          { _id: 'a', domain: 'd1', key: 'k1' },
+          { _id: 'b', domain: 'd1', key: 'k1' },
+        ]);
+        await expect(dup.c.insertOne({ _id: 'c', domain: 'd1' })).resolves.toBeUndefined();
+        await expect(store.ensureIndexes(dup.name, [spec])).rejects.toBeInstanceOf(DuplicateKeyError);
+        await dup.c.insertOne({ _id: 'd', domain: 'd1', key: 'k1' });
+        expect(await dup.c.count({ key: 'k1' })).toBe(3);
+      });
+
+      it('refuses an index option that is not a boolean', async () => {
+        const { name } = fresh();
+        await expect(store.ensureIndexes(name, [{ name: 'k_1', fields: ['k'], partial: 'yes' as unknown as boolean }])).rejects.toThrow(TypeError);
+      });
+
       it('keeps index lookups right through updates and deletes', async () => {
         const { name, c } = fresh();
         await store.ensureIndexes(name, [
@@ -971,6 +1028,32 @@ export function runStoreContract(
           }),
         ).rejects.toBeInstanceOf(DuplicateKeyError);
         expect(idsOf(await a.c.find({}))).toEqual(['a']);
+      });
+
+      it('enforces a partial unique index inside a transaction, against stored and staged documents', async () => {
+        const a = fresh();
+        await store.ensureIndexes(a.name, [{ name: 'domain_key', fields: ['domain', 'key'], unique: true, partial: true }]);
+        await a.c.insertOne({ _id: 'held', domain: 'd1', key: 'k1' });
+        await a.c.insertOne({ _id: 'legacy', domain: 'd1' });
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.collection(a.name).insertOne({ _id: 'x', domain: 'd1', key: 'k1' });
+          }),
+        ).rejects.toMatchObject({ name: 'DuplicateKeyError', index: 'domain_key' });
+        await expect(
+          store.transaction(async (tx) => {
+            const t = tx.collection(a.name);
+            await t.insertOne({ _id: 'y', domain: 'd1', key: 'k2' });
+            await t.insertOne({ _id: 'z', domain: 'd1', key: 'k2' });
+          }),
+        ).rejects.toBeInstanceOf(DuplicateKeyError);
+        await store.transaction(async (tx) => {
+          const t = tx.collection(a.name);
+          await t.insertOne({ _id: 'legacy2', domain: 'd1' });
+          await t.deleteOne({ _id: 'held' });
+          await t.insertOne({ _id: 'taker', domain: 'd1', key: 'k1' });
+        });
+        expect(idsOf(await a.c.find({ domain: 'd1' }, byId))).toEqual(['legacy', 'legacy2', 'taker']);
       });
 
       it('allows a key to move between documents inside one transaction', async () => {

@@ -82,7 +82,7 @@ export class CollectionState {
           if (doc && !found.includes(doc)) found.push(doc);
         }
       } else {
-        const index = [...this.indexes.values()].find((i) => i.firstField === path);
+        const index = [...this.indexes.values()].find((i) => i.firstField === path && !i.partial);
         if (!index) continue;
         const ids = new Set<string>();
         for (const v of values) for (const id of index.leading.get(encodeKey(v)) ?? []) ids.add(id);
@@ -116,7 +116,12 @@ export class CollectionState {
         (i) => i.spec.fields.length === spec.fields.length && i.spec.fields.every((f, k) => f === spec.fields[k]),
       );
       if (sameFields) throw new Error(`${this.name}: index ${spec.name} repeats the fields of index ${sameFields.spec.name}`);
-      const index = new IndexState({ name: spec.name, fields: [...spec.fields], unique: spec.unique === true });
+      const index = new IndexState({
+        name: spec.name,
+        fields: [...spec.fields],
+        unique: spec.unique === true,
+        ...(spec.partial === true ? { partial: true } : {}),
+      });
       for (const doc of this.docs.values()) {
         if (index.unique && index.collides(doc, () => true)) throw new DuplicateKeyError(this.name, spec.name);
         index.add(doc);

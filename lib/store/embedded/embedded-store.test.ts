@@ -77,6 +77,23 @@ describe('embedded store: persistence', () => {
     await third.close();
   });
 
+  it('keeps a partial unique index as partial after reopening', async () => {
+    const dir = tempDir();
+    const store = await createEmbeddedStore({ dataDir: dir });
+    await store.ensureIndexes('c', [{ name: 'domain_key', fields: ['domain', 'key'], unique: true, partial: true }]);
+    await store.collection('c').insertOne({ _id: 'a', domain: 'd', key: 'k' });
+    await store.close();
+
+    const reopened = await createEmbeddedStore({ dataDir: dir });
+    const c = reopened.collection('c');
+    await reopened.ensureIndexes('c', [{ name: 'domain_key', fields: ['domain', 'key'], unique: true, partial: true }]);
+    await c.insertOne({ _id: 'b', domain: 'd' });
+    await c.insertOne({ _id: 'c', domain: 'd' });
+    await expect(c.insertOne({ _id: 'x', domain: 'd', key: 'k' })).rejects.toMatchObject({ index: 'domain_key' });
+    expect(await c.count({ domain: 'd' })).toBe(3);
+    await reopened.close();
+  });
+
   it('recovers what was committed when the process dies without closing', async () => {
     const dir = tempDir();
     const store = await createEmbeddedStore({ dataDir: dir });

@@ -1,24 +1,34 @@
-import type { Doc, IndexSpec } from '../port';
+import { partialIndexFilter, type Doc, type IndexSpec } from '../port';
 import { queryValues, splitPath } from './doc-path';
+import { compileFilter, type Predicate } from './filter-match';
 import { EMPTY_ARRAY_KEY, encodeKey } from './index-key';
 
 /**
  * One index of a collection: its keys (as MongoDB would index them: a missing field as null,
  * an array by each of its elements) mapped to the ids of the documents holding them. The
- * leading map answers equality lookups on the first field of a compound index.
+ * leading map answers equality lookups on the first field of a compound index. A partial
+ * index holds only the documents its filter covers: the others have no key in it.
  */
 export class IndexState {
   readonly entries = new Map<string, Set<string>>();
   readonly leading: Map<string, Set<string>>;
   private readonly paths: string[][];
+  /** For a partial index, whether it holds a document; null for a full index. */
+  private readonly covers: Predicate | null;
 
   constructor(readonly spec: IndexSpec) {
     this.paths = spec.fields.map(splitPath);
     this.leading = spec.fields.length === 1 ? this.entries : new Map();
+    this.covers = spec.partial === true ? compileFilter(partialIndexFilter(spec.fields)) : null;
   }
 
   get unique(): boolean {
     return this.spec.unique === true;
+  }
+
+  /** A partial index holds only some documents, so it cannot answer lookups. */
+  get partial(): boolean {
+    return this.covers !== null;
   }
 
   get firstField(): string {
@@ -48,8 +58,9 @@ export class IndexState {
     return [...keys];
   }
 
-  /** Every index key of a document (several when a field holds an array). */
+  /** Every index key of a document (several when a field holds an array; none when a partial index does not hold it). */
   keys(doc: Doc): string[] {
+    if (this.covers && !this.covers(doc)) return [];
     if (this.paths.length === 1) return this.fieldKeys(doc, 0);
     const single: string[] = [];
     for (let i = 0; i < this.paths.length; i++) {
@@ -71,11 +82,13 @@ export class IndexState {
   }
 
   add(doc: Doc): void {
+    if (this.covers && !this.covers(doc)) return;
     for (const key of this.keys(doc)) addTo(this.entries, key, doc._id);
     if (this.leading !== this.entries) for (const key of this.fieldKeys(doc, 0)) addTo(this.leading, key, doc._id);
   }
 
   remove(doc: Doc): void {
+    if (this.covers && !this.covers(doc)) return;
     for (const key of this.keys(doc)) removeFrom(this.entries, key, doc._id);
     if (this.leading !== this.entries) {
       for (const key of this.fieldKeys(doc, 0)) removeFrom(this.leading, key, doc._id);
@@ -94,6 +107,7 @@ export class IndexState {
   sameDefinition(spec: IndexSpec): boolean {
     return (
       (spec.unique === true) === this.unique &&
+      (spec.partial === true) === this.partial &&
       spec.fields.length === this.spec.fields.length &&
       spec.fields.every((f, i) => f === this.spec.fields[i])
     );

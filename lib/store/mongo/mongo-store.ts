@@ -1,6 +1,6 @@
 import { MongoClient, type ClientSession, type Db, type MongoClientOptions } from 'mongodb';
 import { assertCollectionName, assertIndexSpecs } from '../input-guards';
-import type { Collection, Doc, IndexSpec, Store, TxContext } from '../port';
+import { partialIndexFilter, type Collection, type Doc, type IndexSpec, type Store, type TxContext } from '../port';
 import { MongoCollection } from './mongo-collection';
 import { mapMongoError } from './mongo-errors';
 
@@ -57,6 +57,7 @@ class MongoStore implements Store {
         name: i.name,
         key: Object.fromEntries(i.fields.map((f) => [f, 1 as const])),
         ...(i.unique ? { unique: true } : {}),
+        ...(i.partial ? { partialFilterExpression: partialIndexFilter(i.fields) } : {}),
       }));
     if (specs.length === 0) return;
     try {

@@ -84,13 +84,21 @@ export const secrets = new ResourceCollection<SecretRecord>(COLLECTIONS.secrets,
   defaultSort: [{ key: 'created_at' }],
 });
 
+/** The unique index on the billing account a service account registers. */
+export const SERVICE_ACCOUNT_KEY_INDEX = 'domain_account';
+
 /** Indexes of identity's collections (unique ones enforce the rules above the store). */
 export const IDENTITY_INDEXES: Record<string, IndexSpec[]> = {
   [COLLECTIONS.apiKeys]: [{ name: 'domain', fields: ['domain_id'] }],
   [COLLECTIONS.providers]: [{ name: 'domain_provider', fields: ['domain_id', 'provider'], unique: true }],
   [COLLECTIONS.projectGroups]: [{ name: 'domain_parent', fields: ['domain_id', 'parent_group_id'] }],
   [COLLECTIONS.projects]: [{ name: 'domain_group', fields: ['domain_id', 'project_group_id'] }],
-  [COLLECTIONS.serviceAccounts]: [{ name: 'domain_project', fields: ['domain_id', 'project_id'] }],
+  [COLLECTIONS.serviceAccounts]: [
+    { name: 'domain_project', fields: ['domain_id', 'project_id'] },
+    // One live service account per billing account and domain. Partial: records without a key
+    // (no identity, or written before keys existed) are not held, so they never collide.
+    { name: SERVICE_ACCOUNT_KEY_INDEX, fields: ['domain_id', 'account_key'], unique: true, partial: true },
+  ],
   [COLLECTIONS.secrets]: [
     { name: 'domain', fields: ['domain_id'] },
     { name: 'key_version', fields: ['key_version'] },

@@ -1,11 +1,13 @@
 import type { Principal } from '../../../lib/auth/principal';
-import { invalidArgument, notFound } from '../../../lib/errors/domain-error';
+import { alreadyExists, invalidArgument, notFound } from '../../../lib/errors/domain-error';
 import { newId } from '../../../lib/ids/ids';
 import type { Query, StatQuery } from '../../../gen/tally/core/v1/query';
 import type { BusMessage } from '../../../lib/events/port';
+import { DuplicateKeyError, type Filter } from '../../../lib/store/port';
+import { accountIdentity, type AccountIdentity } from '../domain/account-identity';
 import type { ProviderRecord, ServiceAccountRecord } from '../domain/records';
 import { validateAgainst } from '../domain/schema-validator';
-import { projects, serviceAccounts } from './collections';
+import { projects, SERVICE_ACCOUNT_KEY_INDEX, serviceAccounts } from './collections';
 import { commit } from './commit';
 import type { IdentityDeps } from './deps';
 import { secretEvent, serviceAccountEvent } from './events';
@@ -24,16 +26,40 @@ function checkSize(value: Record<string, unknown>, field: string): void {
   }
 }
 
+const requiredFields = (provider: ProviderRecord) => (provider.account_schema.required as string[] | undefined) ?? [];
+
+/** The account schema's required fields the credential schema declares too (Hyper Billing's account_id). */
+function sharedFields(provider: ProviderRecord): string[] {
+  const credentialFields = (provider.credential_schema.properties as Record<string, unknown> | undefined) ?? {};
+  return requiredFields(provider).filter((k) => Object.hasOwn(credentialFields, k));
+}
+
+/**
+ * The credentials must be for the account the data names: billing syncs the account the
+ * credentials say, the dashboard shows the one the data says. No value is echoed.
+ */
+function checkSameAccount(provider: ProviderRecord, data: Record<string, unknown>, secretData: Record<string, unknown>): void {
+  for (const key of requiredFields(provider)) {
+    if (data[key] !== undefined && secretData[key] !== undefined && data[key] !== secretData[key]) {
+      throw invalidArgument(
+        'SERVICE_ACCOUNT.ACCOUNT_MISMATCH',
+        `secret_data.${key}`,
+        `secret_data.${key} and data.${key} name different accounts; credentials are for one account, register another account as a service account of its own`,
+      );
+    }
+  }
+}
+
 /**
  * Account data, validated against the provider's account schema. A field the account schema
  * requires and the credentials carry under the same name (Hyper Billing's account_id) is taken
- * from the credentials when the data leaves it out.
+ * from the credentials when the data leaves it out, and must agree with them when it does not.
  */
 function accountData(provider: ProviderRecord, data: Record<string, unknown>, secretData?: Record<string, unknown>) {
   const out = { ...data };
-  const required = (provider.account_schema.required as string[] | undefined) ?? [];
-  for (const key of required) {
-    if (out[key] === undefined && secretData && typeof secretData[key] === 'string') out[key] = secretData[key];
+  if (secretData) {
+    checkSameAccount(provider, out, secretData);
+    for (const key of requiredFields(provider)) if (out[key] === undefined && typeof secretData[key] === 'string') out[key] = secretData[key];
   }
   checkSize(out, 'data');
   validateAgainst(provider.account_schema, out, 'data');
@@ -62,6 +88,66 @@ async function checkProject(source: Source, domainId: string, provider: Provider
   return projectId;
 }
 
+/** A field name that reads the same as a dotted query path (data.<name>). */
+const PLAIN_FIELD = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Refuses an identity another live service account of the domain already registers, naming
+ * that account (never a value: the data may have come from the credentials). Only this domain
+ * is searched: another domain may register the same billing account and learns nothing of it.
+ * Accounts stored with the key are found by it; older ones without, by their data.
+ */
+async function checkNotRegistered(
+  source: Source,
+  domainId: string,
+  provider: ProviderRecord,
+  identity: AccountIdentity,
+  data: Record<string, unknown>,
+  selfId?: string,
+): Promise<void> {
+  const or: Filter[] = [{ account_key: identity.key }];
+  if (identity.fields.every((f) => PLAIN_FIELD.test(f))) {
+    const byData = Object.fromEntries(identity.fields.map((f) => [`data.${f}`, data[f]]));
+    or.push({ provider: provider.provider, account_key: { $exists: false }, ...byData });
+  }
+  const filter: Filter = { domain_id: domainId, $or: or, ...(selfId ? { _id: { $ne: selfId } } : {}) };
+  const candidates = await serviceAccounts.in(source).find(filter, {
+    sort: [
+      { field: 'created_at', direction: 1 },
+      { field: '_id', direction: 1 },
+    ],
+    projection: ['account_key', 'data'],
+  });
+  const holder = candidates.find((c) => c.account_key === identity.key || accountIdentity(provider, c.data ?? {})?.key === identity.key);
+  if (holder) throw accountTaken(provider, identity, holder._id);
+}
+
+function accountTaken(provider: ProviderRecord, identity: AccountIdentity, holderId?: string): Error {
+  const fields = identity.fields.map((f) => `data.${f}`).join(', ');
+  const by = holderId ? `by service account ${holderId}` : 'by another service account';
+  return alreadyExists(
+    'SERVICE_ACCOUNT.EXISTS',
+    `this ${provider.name} account (${fields}) is already registered in the domain ${by}; registering it twice would count its costs twice`,
+    `data.${identity.fields[0]}`,
+  );
+}
+
+/**
+ * Runs a change that may store an account key. When a concurrent change took the key between
+ * the check and the write, the unique index refuses it; running the change again then finds
+ * that account and answers ALREADY_EXISTS naming it.
+ */
+async function withKeyRetry<R>(run: () => Promise<R>, taken: () => Error | undefined): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof DuplicateKeyError && e.index === SERVICE_ACCOUNT_KEY_INDEX)) throw e;
+      if (attempt >= 3) throw taken() ?? e;
+    }
+  }
+}
+
 export interface CreateServiceAccount {
   name: string;
   provider: string;
@@ -82,8 +168,9 @@ export async function createServiceAccount(deps: IdentityDeps, p: Principal, req
   if (provider.is_billing && !req.projectId) await checkProject(deps.store, domainId, provider, '');
   const secretData = req.secretData && Object.keys(req.secretData).length ? credentials(provider, req.secretData) : undefined;
   const data = accountData(provider, req.data ?? {}, secretData);
+  const identity = accountIdentity(provider, data);
   const now = deps.now();
-  return commit(deps, async (tx) => {
+  const create = () => commit(deps, async (tx) => {
     const account: ServiceAccountRecord = {
       _id: newId('sa'),
       domain_id: domainId,
@@ -97,10 +184,15 @@ export async function createServiceAccount(deps: IdentityDeps, p: Principal, req
       created_at: now,
       updated_at: now,
     };
+    if (identity) {
+      await checkNotRegistered(tx, domainId, provider, identity, data);
+      account.account_key = identity.key;
+    }
     if (secretData) account.secret_id = (await writeSecret(deps, tx, account, secretData)).secretId;
     await serviceAccounts.in(tx).insertOne(account);
     return { result: account, events: [serviceAccountEvent('created', account, now)] };
   });
+  return identity ? withKeyRetry(create, () => accountTaken(provider, identity)) : create();
 }
 
 export interface UpdateServiceAccount {
@@ -116,13 +208,40 @@ export async function updateServiceAccount(deps: IdentityDeps, p: Principal, req
   const id = requireId(req.serviceAccountId, 'service_account_id');
   const name = req.name === undefined ? undefined : checkName(req.name, 'name');
   const tags = req.tags === undefined ? undefined : checkTags(req.tags);
-  return commit(deps, async (tx) => {
+  let taken: Error | undefined;
+  const update = () => commit(deps, async (tx) => {
     const current = await serviceAccounts.get(tx, domainId, id);
     const provider = await findProvider(tx, domainId, current.provider);
     const next: ServiceAccountRecord = { ...current, version: current.version + 1, updated_at: deps.now() };
     if (name !== undefined) next.name = name;
     if (tags !== undefined) next.tags = tags;
-    if (req.data !== undefined) next.data = accountData(provider, req.data);
+    if (req.data !== undefined) {
+      next.data = accountData(provider, req.data);
+      // What the credentials say cannot be changed apart from them (update-secret-data checks the other way).
+      if (current.secret_id) {
+        for (const key of sharedFields(provider)) {
+          if (current.data[key] !== undefined && next.data[key] !== current.data[key]) {
+            throw invalidArgument(
+              'SERVICE_ACCOUNT.ACCOUNT_MISMATCH',
+              `data.${key}`,
+              `data.${key} comes with the credentials and cannot change on its own; register another account as a service account of its own`,
+            );
+          }
+        }
+      }
+      // Only a change of the billing account is checked (and keyed): renaming or moving an
+      // account stored before keys existed never fails on a duplicate registered back then.
+      const before = accountIdentity(provider, current.data);
+      const after = accountIdentity(provider, next.data);
+      if (after?.key !== before?.key) {
+        delete next.account_key;
+        if (after) {
+          taken = accountTaken(provider, after);
+          await checkNotRegistered(tx, domainId, provider, after, next.data, id);
+          next.account_key = after.key;
+        }
+      }
+    }
     if (req.projectId !== undefined) next.project_id = await checkProject(tx, domainId, provider, req.projectId);
     await serviceAccounts.in(tx).replaceOne({ _id: id, domain_id: domainId }, next);
     const moved = next.project_id !== current.project_id;
@@ -131,6 +250,7 @@ export async function updateServiceAccount(deps: IdentityDeps, p: Principal, req
       : serviceAccountEvent('updated', next, next.updated_at);
     return { result: next, events: [event] };
   });
+  return withKeyRetry(update, () => taken);
 }
 
 export async function updateServiceAccountSecret(
@@ -147,6 +267,7 @@ export async function updateServiceAccountSecret(
   return commit(deps, async (tx) => {
     const current = await serviceAccounts.get(tx, domainId, id);
     const provider = await findProvider(tx, domainId, current.provider);
+    checkSameAccount(provider, current.data, secretData);
     const written = await writeSecret(deps, tx, current, credentials(provider, secretData));
     const events: BusMessage[] = [secretEvent(written.record, deps.now())];
     let result = current;

@@ -66,6 +66,12 @@ export interface ServiceAccountRecord {
   data: Record<string, unknown>;
   tags: Record<string, unknown>;
   secret_id: string;
+  /**
+   * The billing account it registers (domain/account-identity.ts), unique per domain through
+   * a partial index; absent when its provider gives accounts no identity, and on records
+   * written before the key existed (until their identifying data changes).
+   */
+  account_key?: string;
   /** Grows with every change; events carry it so consumers can drop stale ones. */
   version: number;
   created_at: Date;

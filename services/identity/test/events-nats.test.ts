@@ -80,7 +80,8 @@ describeWithNats(
       await waitFor(() => !h.app.bus.healthy(), 'identity to notice the outage');
       const made: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const sa = (await admin.accounts.create({ name: `down-${i}`, provider: 'hyperbilling', projectId: project.projectId, secretData: creds }))
+        const secretData = { ...creds, account_id: `hb-down-${i}` };
+        const sa = (await admin.accounts.create({ name: `down-${i}`, provider: 'hyperbilling', projectId: project.projectId, secretData }))
           .serviceAccount;
         made.push(sa.serviceAccountId);
       }

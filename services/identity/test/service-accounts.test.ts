@@ -31,6 +31,8 @@ describe('identity: service accounts, credentials and their events', () => {
   const canary = privateKey.split('\n')[5];
   const responses: unknown[] = [];
   const hbCredentials = { account_id: 'hb-1001', client_email: 'ops@example.com', private_key: privateKey };
+  /** Credentials of another Hyper Billing account: a domain registers each billing account once. */
+  const hbFor = (account_id: string) => ({ ...hbCredentials, account_id });
 
   const keep = async <T>(p: Promise<T>): Promise<T> => {
     const r = await p;
@@ -120,19 +122,19 @@ describe('identity: service accounts, credentials and their events', () => {
     const before = (await admin.accounts.list({})).totalCount;
     const secretsBefore = await h.app.store.collection('secrets').count({});
     store.failNextWrite('service_accounts');
-    const e = await codeOf(admin.accounts.create({ name: 'half', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }));
+    const e = await codeOf(admin.accounts.create({ name: 'half', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-half') }));
     expect(e.code).toBe(status.INTERNAL);
     expect(e.details).not.toContain(canary);
     expect((await admin.accounts.list({})).totalCount).toBe(before);
     expect(await h.app.store.collection('secrets').count({})).toBe(secretsBefore);
     store.failNextWrite('secrets');
-    await codeOf(admin.accounts.create({ name: 'half', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }));
+    await codeOf(admin.accounts.create({ name: 'half', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-half') }));
     expect((await admin.accounts.list({})).totalCount).toBe(before);
     expect(await h.app.store.collection('outbox').count({ subject: 'tally.identity.service_account.created' })).toBe(0);
   });
 
   it('moves an account to another project with a project_changed event', async () => {
-    const sa = (await admin.accounts.create({ name: 'mover', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }))
+    const sa = (await admin.accounts.create({ name: 'mover', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-1002') }))
       .serviceAccount;
     const moved = (await keep(admin.accounts.update({ serviceAccountId: sa.serviceAccountId, projectId: project2.projectId }))).serviceAccount;
     expect(moved.projectId).toBe(project2.projectId);
@@ -149,10 +151,10 @@ describe('identity: service accounts, credentials and their events', () => {
   });
 
   it('replaces credentials with a secret.updated event carrying no secret', async () => {
-    const sa = (await admin.accounts.create({ name: 'rotate', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }))
+    const sa = (await admin.accounts.create({ name: 'rotate', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-rotate') }))
       .serviceAccount;
     const res = await keep(
-      admin.accounts.updateSecretData({ serviceAccountId: sa.serviceAccountId, secretData: { ...hbCredentials, client_email: 'new@example.com' } }),
+      admin.accounts.updateSecretData({ serviceAccountId: sa.serviceAccountId, secretData: { ...hbFor('hb-rotate'), client_email: 'new@example.com' } }),
     );
     expect(res.serviceAccount.secretId).toBe(sa.secretId);
     await waitFor(() => events.some((e) => e.type === 'secret.updated'));
@@ -161,7 +163,7 @@ describe('identity: service accounts, credentials and their events', () => {
   });
 
   it('deletes an account and its secret with a deleted event', async () => {
-    const sa = (await admin.accounts.create({ name: 'gone', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }))
+    const sa = (await admin.accounts.create({ name: 'gone', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-gone') }))
       .serviceAccount;
     await admin.accounts.delete({ serviceAccountId: sa.serviceAccountId });
     expect((await codeOf(admin.accounts.get({ serviceAccountId: sa.serviceAccountId }))).code).toBe(status.NOT_FOUND);
@@ -170,7 +172,7 @@ describe('identity: service accounts, credentials and their events', () => {
   });
 
   it("answers NOT_FOUND for another domain's accounts and secrets, changing nothing", async () => {
-    const sa = (await admin.accounts.create({ name: 'private', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }))
+    const sa = (await admin.accounts.create({ name: 'private', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-private') }))
       .serviceAccount;
     for (const call of [
       other.accounts.get({ serviceAccountId: sa.serviceAccountId }),
@@ -189,11 +191,11 @@ describe('identity: service accounts, credentials and their events', () => {
   });
 
   it('lets only SYSTEM callers read secret data', async () => {
-    const sa = (await admin.accounts.create({ name: 'sys', provider: 'hyperbilling', projectId: project.projectId, secretData: hbCredentials }))
+    const sa = (await admin.accounts.create({ name: 'sys', provider: 'hyperbilling', projectId: project.projectId, secretData: hbFor('hb-sys') }))
       .serviceAccount;
     expect((await codeOf(admin.secrets.getData({ secretId: sa.secretId, domainId: sa.domainId }))).code).toBe(status.PERMISSION_DENIED);
     const data = await h.root.secrets.getData({ secretId: sa.secretId, domainId: sa.domainId });
-    expect(data.data).toEqual(hbCredentials);
+    expect(data.data).toEqual(hbFor('hb-sys'));
   });
 
   it('supports custom providers per domain, with their own schemas', async () => {
@@ -226,8 +228,10 @@ describe('identity: service accounts, credentials and their events', () => {
   it('stats service accounts by provider and project', async () => {
     const res = await admin.accounts.stat({ query: { groupBy: ['provider'], fields: [{ name: 'n', operator: 'count' }] } });
     expect(res.result.results.find((r: { provider: string }) => r.provider === 'hyperbilling').n).toBeGreaterThan(1);
-    const list = await admin.accounts.list({ query: { filter: [{ k: 'data.account_id', v: 'hb-1001' }, { k: 'project_id', v: project2.projectId }] } });
+    const list = await admin.accounts.list({ query: { filter: [{ k: 'data.account_id', v: 'hb-1002' }, { k: 'project_id', v: project2.projectId }] } });
     expect(list.totalCount).toBe(1);
+    const none = await admin.accounts.list({ query: { filter: [{ k: 'data.account_id', v: 'hb-1001' }, { k: 'project_id', v: project2.projectId }] } });
+    expect(none.totalCount).toBe(0);
   });
 
   it('never lets a credential reach a response, a log line, an event or the stored record', async () => {
