@@ -16,8 +16,10 @@ export interface Ctx {
 export interface Command {
   /** The words that name it: ['project', 'create']. */
   words: string[];
-  /** One line: the synopsis shown in the help. */
+  /** One line: the synopsis shown in the help (the words, then positionals and flags; no prose). */
   usage: string;
+  /** What it does, in a few words, when the synopsis does not say it all. */
+  summary?: string;
   /** Flags it takes (besides --json, --endpoint, --key). */
   flags: string[];
   /** How many positionals it takes. */

@@ -25,3 +25,16 @@ function fieldProblem(code: string, reason = ''): string {
   if (code === 'ALREADY_EXISTS') return 'is already taken';
   return 'is invalid';
 }
+
+/**
+ * A command that did part of its work and failed the rest: it printed what it did; the CLI prints
+ * each of these lines as an error and exits 1.
+ */
+export class CommandFailed extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('; '));
+  }
+}
+
+/** Errors that would be the same for every call (no gateway, a refused key): not worth repeating per item. */
+export const isGlobalFailure = (err: unknown): boolean => err instanceof ConnectionError || (err instanceof ApiError && err.httpStatus === 401);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { Flags, parseArgs, UsageError } from './args';
+import { Flags, GLOBAL_FLAGS, givenFlags, parseArgs, unknownOption, UsageError } from './args';
 import type { Command, Ctx } from './command';
 import { COMMANDS } from './commands';
-import { describeError } from './errors';
+import { CommandFailed, describeError } from './errors';
 import { gatewayClient } from './gateway-client';
 import { processIo, type Io } from './io';
 
@@ -16,7 +16,7 @@ export function helpText(): string {
     'usage: tally <command> [options]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.usage}`),
+    ...COMMANDS.map((c) => `  ${synopsis(c)}`),
     '',
     'options (every command):',
     `  --endpoint <url>   the gateway's HTTP/JSON API (TALLY_ENDPOINT, default ${DEFAULT_ENDPOINT})`,
@@ -24,6 +24,15 @@ export function helpText(): string {
     '  --json             print the raw JSON answer',
     '',
   ].join('\n');
+}
+
+/** The usage line, and what the command does when it says. */
+const synopsis = (c: Command) => (c.summary ? `${c.usage} — ${c.summary}` : c.usage);
+
+/** The short help of one command: its usage, what it does, and every option it takes. */
+export function commandHelp(c: Command): string {
+  const options = [...c.flags, ...GLOBAL_FLAGS].map((f) => `--${f}`).join(', ');
+  return [`usage: tally ${c.usage}`, ...(c.summary ? [c.summary] : []), `options: ${options}`, ''].join('\n');
 }
 
 function find(positionals: string[]): { command?: Command; rest: string[] } {
@@ -37,17 +46,27 @@ function find(positionals: string[]): { command?: Command; rest: string[] } {
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
   try {
     const args = parseArgs(argv);
+    // `tally help [<command>]` is `tally [<command>] --help`.
+    if (args.positionals[0] === 'help' && args.flags.size === 0 && args.missingValue.length === 0) {
+      const target = args.positionals.slice(1);
+      // An unknown command word is reported as such (exit 2), not answered with the full help.
+      return run(target.length === 0 || find(target).command ? [...target, '--help'] : target, io);
+    }
     const { command, rest } = find(args.positionals);
     if (!command) {
       if (args.help) {
         io.stdout.write(helpText());
         return EXIT.OK;
       }
+      // A mistyped flag may have taken the command's words as its value: name the flag first.
+      const everyFlag = new Set([...GLOBAL_FLAGS, ...COMMANDS.flatMap((c) => c.flags)]);
+      const unknown = givenFlags(args).find((f) => !everyFlag.has(f));
+      if (unknown) throw new UsageError(unknownOption(unknown, everyFlag), helpText());
       if (args.positionals.length === 0) throw new UsageError('no command given', helpText());
-      const known = COMMANDS.filter((c) => c.words[0] === args.positionals[0]).map((c) => `  ${c.usage}`);
+      const known = COMMANDS.filter((c) => c.words[0] === args.positionals[0]).map((c) => `  ${synopsis(c)}`);
       throw new UsageError(`unknown command: ${args.positionals.join(' ')}`, known.length ? `usage:\n${known.join('\n')}\n` : helpText());
     }
-    const help = `usage: tally ${command.usage}\n`;
+    const help = commandHelp(command);
     if (args.help) {
       io.stdout.write(help);
       return EXIT.OK;
@@ -76,6 +95,10 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       io.stderr.write(`tally: ${err.message}\n`);
       if (err.help) io.stderr.write(err.help);
       return EXIT.USAGE;
+    }
+    if (err instanceof CommandFailed) {
+      for (const line of err.lines) io.stderr.write(`tally: ${line}\n`);
+      return EXIT.API;
     }
     io.stderr.write(`tally: ${describeError(err)}\n`);
     return EXIT.API;

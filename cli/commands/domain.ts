@@ -2,7 +2,8 @@ import type { Command } from '../command';
 
 export const domainCreate: Command = {
   words: ['domain', 'create'],
-  usage: 'domain create <name>            (with the root key) a domain and its first admin API key',
+  usage: 'domain create <name>',
+  summary: 'a domain and its first admin API key (needs the root key)',
   flags: [],
   positionals: 1,
   async run({ flags, client, say, printJson }) {

@@ -118,13 +118,19 @@ describe('tally CLI: commands against the gateway', () => {
     expect(table.split('\n')[0]).toMatch(/^JOB\s+SERVICE ACCOUNT\s+STATE\s+TRIGGER\s+WINDOW\s+ROWS\s+SKIPPED\s+ERROR$/);
     expect(table).toMatch(new RegExp(`${jobIds[0]}\\s+${ids.a}\\s+SUCCESS\\s+MANUAL\\s+\\S+\\s+\\d+\\s+0\\s*$`, 'm'));
     for (const id of all) expect(table).toContain(id);
+    expect((await ok(['jobs', '--limit', '1'])).trimEnd().split('\n')).toHaveLength(2);
   }, 120_000);
 
   it('costs: a table by project with aligned exact amounts, a TOTAL row equal to the API total, and the currency', async () => {
     const raw = JSON.parse(await ok(['costs', '--by', 'project', '--granularity', 'accumulated', '--json']));
     expect(raw.total).not.toBe('0');
     const lines = (await ok(['costs', '--by', 'project', '--granularity', 'accumulated'])).trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^PROJECT_ID\s+\S+\s+TOTAL$/);
+    expect(lines[0]).toMatch(/^PROJECT_ID\s+PROJECT_NAME\s+\S+\s+TOTAL$/);
+    // Each project's name stands next to its id; --json is the analyze answer, ids only.
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${ids.web}\\s+Web\\s+\\d`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${ids.other}\\s+Other\\s+\\d`)));
+    expect(JSON.stringify(raw)).not.toContain('"Web"');
+    expect(raw.results.map((g: { keys: object }) => Object.keys(g.keys))).toEqual(raw.results.map(() => ['project_id']));
     const totalCell = lines.find((l) => l.startsWith('TOTAL'))!.trim().split(/\s+/).pop()!;
     expect(exact(totalCell)).toBe(exact(raw.total));
     expect(lines[lines.length - 1]).toBe(`amounts in ${raw.currency}`);
@@ -132,6 +138,16 @@ describe('tally CLI: commands against the gateway', () => {
     expect(new Set(amountRows.map((l) => l.length)).size).toBe(1);
     expect(new Set(amountRows.map((l) => l.lastIndexOf('.'))).size).toBe(1);
     for (const g of raw.results) expect(lines.some((l) => l.startsWith(g.keys.project_id))).toBe(true);
+
+    const calls: string[] = [];
+    const grouped = await tally(['costs', '--by', 'group', '--by', 'account', '--granularity', 'accumulated'], env, '', calls);
+    expect(grouped).toMatchObject({ code: 0, stderr: '' });
+    // The names come from one list call per kind of id, never one call per row.
+    expect(calls.sort()).toEqual(['/billing/cost/analyze', '/identity/project-group/list', '/identity/service-account/list']);
+    const byGroup = grouped.stdout.split('\n');
+    expect(byGroup[0]).toMatch(/^PROJECT_GROUP_ID\s+PROJECT_GROUP_NAME\s+SERVICE_ACCOUNT_ID\s+SERVICE_ACCOUNT_NAME\s+\S+\s+TOTAL$/);
+    expect(byGroup).toContainEqual(expect.stringMatching(new RegExp(`^${ids.group}\\s+Platform\\s+${ids.a}\\s+HB file\\s+\\d`)));
+    expect(byGroup).toContainEqual(expect.stringMatching(new RegExp(`^-\\s+-\\s+${ids.c}\\s+HB typed\\s+\\d`)));
 
     const monthly = (await ok(['costs', '--granularity', 'monthly', '--from', '2026-01-01', '--to', '2026-03-31'])).split('\n');
     expect(monthly[0]).toMatch(/^\s*2026-01\s+2026-02\s+2026-03\s+TOTAL$/);

@@ -93,6 +93,76 @@ describe('tally CLI: errors', () => {
     expect(await tally([], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('no command given\nusage: tally <command>') });
   });
 
+  it('a mistyped option is named as unknown, with the options the command takes, wherever it stands', async () => {
+    const cases: string[][] = [
+      ['project', 'list', '--jsn'],
+      ['project', 'list', '--jsn', '--json'],
+      ['project', 'list', '--jsn', 'x'],
+      ['project', 'list', '--jsn='],
+      ['--jsn', 'project', 'list'],
+    ];
+    for (const argv of cases) {
+      const r = await tally(argv, env);
+      expect({ argv, code: r.code, stderr: r.stderr }).toEqual({
+        argv,
+        code: 2,
+        stderr: expect.stringMatching(/^tally: unknown option --jsn \(did you mean --json\?\)\n/),
+      });
+    }
+    const listed = await tally(['project', 'list', '--jsn'], env);
+    expect(listed.stderr).toContain('usage: tally project list\noptions: --endpoint, --key, --json, --help\n');
+    const create = await tally(['project', 'create', 'Web', '--grop'], env);
+    expect(create).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tally: unknown option --grop \(did you mean --group\?\)\nusage: tally project create <name> \[--group <group id>\]\noptions: --group, /) });
+    expect(await tally(['jobs', '--colour'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tally: unknown option --colour\nusage: tally jobs .*\noptions: --account, --limit, /) });
+    // A known option without its value still says so, at the end of the line or before another flag.
+    expect(await tally(['sync', '--start', '--json'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tally: --start needs a value\n/) });
+    expect(await tally(['jobs', '--limit'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tally: --limit needs a value\n/) });
+  });
+
+  it('a numeric option that is not a whole number in range is a usage error, never the default', async () => {
+    for (const bad of ['abc', '0', '-1', '1.5', '1e2', '', ' ', '1001', '0x10']) {
+      const r = await tally(['jobs', `--limit=${bad}`], env);
+      expect({ bad, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        bad,
+        code: 2,
+        stdout: '',
+        stderr: expect.stringContaining(`tally: --limit must be a whole number from 1 to 1000 (not ${JSON.stringify(bad)})`),
+      });
+    }
+    expect(await tally(['jobs', '--limit', '-1'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--limit must be a whole number') });
+    expect(await tally(['jobs', '--limit', '1000', '--json'], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('"results"') });
+  });
+
+  it('costs filtered on a project or group the domain does not have is NOT_FOUND naming it (exit 1), not a table of zeros', async () => {
+    const cases: [string[], RegExp][] = [
+      [['costs', '--project', 'project-0000000000000000'], /^tally: project project-0000000000000000 not found \(NOT_FOUND, PROJECT\.NOT_FOUND\)/],
+      [['costs', '--project', projectId, '--key', otherKey], new RegExp(`^tally: project ${projectId} not found \\(NOT_FOUND`)],
+      [['costs', '--group', 'pg-0000000000000000', '--by', 'project'], /^tally: project group pg-0000000000000000 not found \(NOT_FOUND, PROJECT_GROUP\.NOT_FOUND\)/],
+      [['costs', '--group', groupId, '--granularity', 'accumulated', '--key', otherKey], new RegExp(`^tally: project group ${groupId} not found \\(NOT_FOUND`)],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await tally(argv, env);
+      expect({ argv, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ argv, code: 1, stdout: '', stderr: expect.stringMatching(message) });
+    }
+    const fine = await tally(['costs', '--project', projectId, '--group', groupId, '--granularity', 'accumulated'], env);
+    expect(fine).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('usage lines have no odd gaps, in the help and in each command\'s help', async () => {
+    const full = await tally(['help'], env);
+    expect(full).toEqual(await tally(['--help'], env));
+    expect(full.code).toBe(0);
+    const help = full.stdout.split('\n');
+    const commands = help.slice(help.indexOf('commands:') + 1, help.indexOf('', help.indexOf('commands:')));
+    expect(commands.length).toBeGreaterThan(10);
+    for (const line of commands) expect({ line, gap: /^ {2}\S.*\s{2,}/.test(line) }).toEqual({ line, gap: false });
+    expect(commands).toContain('  domain create <name> — a domain and its first admin API key (needs the root key)');
+    expect(await tally(['help', 'frobnicate'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^tally: unknown command: frobnicate\n/) });
+    expect(await tally(['help', 'domain', 'create'], env)).toEqual(await tally(['domain', 'create', '--help'], env));
+    const domain = await tally(['domain', 'create', '--help'], env);
+    expect(domain).toMatchObject({ code: 0, stdout: 'usage: tally domain create <name>\na domain and its first admin API key (needs the root key)\noptions: --endpoint, --key, --json, --help\n' });
+  });
+
   it('with --json an error still goes to stderr in words, leaving stdout empty for scripts', async () => {
     const r = await tally(['project', 'create', 'x', '--group', 'pg-nope', '--json'], env);
     expect(r.code).toBe(1);

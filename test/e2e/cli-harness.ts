@@ -10,9 +10,15 @@ export interface CliResult {
 
 /**
  * Runs the CLI in process, as `tally <argv>` would, with the environment given and stdin fed
- * from `stdin` (a string, piped) or a fake terminal that types the lines given.
+ * from `stdin` (a string, piped) or a fake terminal that types the lines given. `calls`, when
+ * given, collects the path of every request the CLI sends to the (real) gateway.
  */
-export async function tally(argv: string[], env: Record<string, string | undefined>, stdin: string | { terminal: string[] } = ''): Promise<CliResult> {
+export async function tally(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  stdin: string | { terminal: string[] } = '',
+  calls?: string[],
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   let input: Readable & { isTTY?: boolean };
@@ -29,6 +35,7 @@ export async function tally(argv: string[], env: Record<string, string | undefin
     stderr: { write: (s: string) => (stderr += s) },
     stdin: input,
     env,
+    ...(calls ? { fetch: (url: string | URL | Request, init?: RequestInit) => (calls.push(new URL(String(url)).pathname), fetch(url, init)) } : {}),
   });
   return { code, stdout, stderr };
 }
