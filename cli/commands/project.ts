@@ -1,3 +1,4 @@
+import { ApiError } from '../gateway-client';
 import type { Command } from '../command';
 import { renderTable } from '../table';
 
@@ -31,7 +32,12 @@ export const projectList: Command = {
   flags: [],
   positionals: 0,
   async run({ client, io, printJson }) {
-    const [projects, groups] = await Promise.all([client.call('/identity/project/list', {}), client.call('/identity/project-group/list', {})]);
+    // A project member's key lists its own projects but may not read the group tree: the groups then show by id.
+    const groupList = client.call('/identity/project-group/list', {}).catch((e: unknown) => {
+      if (e instanceof ApiError && e.body.code === 'PERMISSION_DENIED') return { results: [] };
+      throw e;
+    });
+    const [projects, groups] = await Promise.all([client.call('/identity/project/list', {}), groupList]);
     if (printJson(projects)) return;
     const groupName = new Map((groups.results as { project_group_id: string; name: string }[]).map((g) => [g.project_group_id, g.name]));
     const rows = (projects.results as { project_id: string; name: string; project_group_id: string }[]).map((p) => [

@@ -74,6 +74,11 @@ describe('tally CLI: commands against the gateway', () => {
     expect(denied.stderr).toMatch(/not allowed/);
     const member = await ok(['api-key', 'create', '--name', 'web team', '--role', 'member', '--project', ids.web, '--json']);
     expect(JSON.parse(member).api_key).toMatchObject({ role: 'ROLE_PROJECT_MEMBER', project_ids: [ids.web] });
+    // A member lists its own projects; the group tree is not its to read, so groups show by id.
+    const mine = await tally(['project', 'list', '--key', JSON.parse(member).key], env);
+    expect(mine).toMatchObject({ code: 0, stderr: '' });
+    expect(mine.stdout).toMatch(new RegExp(`${ids.web}\\s+Web\\s+\\? \\(${ids.group}\\)`));
+    expect(mine.stdout).not.toContain(ids.other);
   });
 
   it('service-account create reads credentials from a file, a pipe or a silent prompt, and never prints them', async () => {
