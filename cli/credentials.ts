@@ -18,7 +18,10 @@ function parseObject(text: string, where: string): Json {
   } catch (e) {
     throw new UsageError(`${where} is not valid JSON: ${(e as Error).message}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${where} must hold a JSON object of credentials`);
+  if (Array.isArray(value)) {
+    throw new UsageError(`${where} holds a list of ${value.length} credentials; give one of them, e.g. --credentials <(jq '.[0]' file.json)`);
+  }
+  if (value === null || typeof value !== 'object') throw new UsageError(`${where} must hold a JSON object of credentials`);
   return value as Json;
 }
 

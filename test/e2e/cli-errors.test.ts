@@ -40,6 +40,9 @@ describe('tally CLI: errors', () => {
     expect(r.stderr).toMatch(/needs credentials \(account_id, client_email, private_key\): give --credentials <file.json>/);
     const missing = await tally(['service-account', 'create', '--name', 'x', '--provider', 'hyperbilling', '--project', projectId, '--credentials', '/nonexistent.json'], env);
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read the credentials file /nonexistent.json: ENOENT') });
+    // The whole file make run writes (a list) instead of one of its entries.
+    const list = await tally(['service-account', 'create', '--name', 'x', '--provider', 'hyperbilling', '--project', projectId, '--credentials', '-'], env, '[{"account_id":"1"},{"account_id":"2"}]');
+    expect(list).toMatchObject({ code: 2, stderr: expect.stringContaining("holds a list of 2 credentials; give one of them, e.g. --credentials <(jq '.[0]' file.json)") });
   });
 
   it('an unreachable gateway says where it looked and what to start (exit 1)', async () => {
