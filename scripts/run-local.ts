@@ -5,10 +5,13 @@
  * accounts on first start, and prints where to connect. Ctrl-C stops everything cleanly.
  *
  * Development only: the generated root key, master key, demo admin key and the fake API's
- * credentials are kept in .data/ so a restart finds its data readable.
+ * credentials are kept in .data/ so a restart finds its data readable. Every start points the demo
+ * data source at the demo plugin's new port (both plugins listen on a free port) and writes the
+ * credentials file afresh: the issued credentials no service account of the demo domain uses,
+ * topped up with new ones when fewer than two remain.
  */
-import { createPublicKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dataSourcePb from '../gen/tally/billing/v1/data_source';
 import * as exchangeRatePb from '../gen/tally/billing/v1/exchange_rate';
@@ -17,10 +20,12 @@ import * as providerPb from '../gen/tally/identity/v1/provider';
 import * as projectPb from '../gen/tally/identity/v1/project';
 import * as projectGroupPb from '../gen/tally/identity/v1/project_group';
 import * as serviceAccountPb from '../gen/tally/identity/v1/service_account';
+import { signInternalToken } from '../lib/auth/internal-token';
 import { CLIENT_OPTIONS, insecure, unary } from '../lib/grpc/client';
 import { createLogger } from '../lib/log/logger';
 import { onShutdownSignal } from '../lib/runtime/shutdown';
 import { startFakeHyperBilling, type IssuedCredentials } from '../plugins/fake-hyperbilling';
+import { clientOf, emailDomainOf, issueNew, registeredAccountIds, unregisteredOf, writePrivateJson } from '../plugins/fake-hyperbilling/issued';
 import { demoPlugin } from '../plugins/demo/plugin';
 import { createHyperBillingPlugin } from '../plugins/hyperbilling';
 import { serve } from '../plugins/sdk';
@@ -41,8 +46,13 @@ interface DevState {
   internalSecret: string;
   /** Every credential the fake Hyper Billing API issued, registered or not. */
   issued: IssuedCredentials[];
-  demo?: { domainId: string; apiKey: string };
+  /** dataSourceId: the demo plugin's data source (absent in states written before it was kept). */
+  demo?: { domainId: string; apiKey: string; dataSourceId?: string };
 }
+
+const FAKE_SEED = 'demo';
+const DEMO_PROVIDER = 'demo';
+const DEMO_DATA_SOURCE = 'Demo plugin';
 
 function loadState(): DevState {
   if (existsSync(SECRETS_FILE)) return JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) as DevState;
@@ -55,7 +65,7 @@ function loadState(): DevState {
   };
 }
 
-const saveState = (state: DevState) => writeFileSync(SECRETS_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+const saveState = (state: DevState) => writePrivateJson(SECRETS_FILE, state);
 
 async function seedDemo(
   address: string,
@@ -93,10 +103,10 @@ async function seedDemo(
     { credential: key },
   );
   const dataSources = new dataSourcePb.DataSourceServiceClient(billingAddress, insecure(), CLIENT_OPTIONS);
-  await unary(
+  const registered = await unary(
     dataSources,
     dataSources.register,
-    dataSourcePb.DataSourceServiceRegisterRequest.fromPartial({ name: 'Demo plugin', pluginEndpoint: demoEndpoint }),
+    dataSourcePb.DataSourceServiceRegisterRequest.fromPartial({ name: DEMO_DATA_SOURCE, pluginEndpoint: demoEndpoint }),
     { credential: key },
   );
   const demoAccount = serviceAccountPb.ServiceAccountServiceCreateRequest.fromPartial({
@@ -115,8 +125,54 @@ async function seedDemo(
   }
   rates.close();
   for (const c of [domains, groups, projects, accounts, providers, dataSources]) (c as unknown as { close(): void }).close();
-  state.demo = { domainId: created.domain!.domainId, apiKey: key };
+  state.demo = { domainId: created.domain!.domainId, apiKey: key, dataSourceId: registered.dataSource!.dataSourceId };
   saveState(state);
+}
+
+/** A SYSTEM token bound to the demo domain: the script's own credential, whatever the user did to the demo key. */
+const demoToken = (state: DevState) =>
+  signInternalToken(state.internalSecret, { subject: 'run-local', domainId: state.demo!.domainId, role: 'SYSTEM', projectIds: [] });
+
+const codeOf = (err: unknown) => (err as { code?: number }).code;
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Points the demo data source at the demo plugin's port of this start (the plugin listens on a
+ * free port, so the endpoint stored at seeding is stale after a restart), through billing's
+ * DataSourceService.Update. Done before anything is printed: the schedule's first check is a
+ * minute away and a user's sync comes after the printed lines, so no sync sees the old port.
+ * A data source the user removed is left removed.
+ */
+async function pointDemoDataSource(billingAddress: string, demoEndpoint: string, state: DevState): Promise<void> {
+  const credential = demoToken(state);
+  const dataSources = new dataSourcePb.DataSourceServiceClient(billingAddress, insecure(), CLIENT_OPTIONS);
+  try {
+    let current: dataSourcePb.DataSource | undefined;
+    if (state.demo!.dataSourceId) {
+      const req = dataSourcePb.DataSourceServiceGetRequest.fromPartial({ dataSourceId: state.demo!.dataSourceId });
+      current = await unary(dataSources, dataSources.get, req, { credential }).then(
+        (res) => res.dataSource,
+        (err: unknown) => {
+          if (codeOf(err) === GRPC_NOT_FOUND) return undefined;
+          throw err;
+        },
+      );
+    } else {
+      // A state from before the id was kept: the demo data source is the one seeding registered.
+      const req = dataSourcePb.DataSourceServiceListRequest.fromPartial({ query: { filter: [{ k: 'name', v: DEMO_DATA_SOURCE, o: 'eq' }] } });
+      const found = (await unary(dataSources, dataSources.list, req, { credential })).results;
+      current = found.find((ds) => ds.providers.includes(DEMO_PROVIDER));
+      if (current) {
+        state.demo!.dataSourceId = current.dataSourceId;
+        saveState(state);
+      }
+    }
+    if (!current || current.pluginEndpoint === demoEndpoint) return;
+    const req = dataSourcePb.DataSourceServiceUpdateRequest.fromPartial({ dataSourceId: current.dataSourceId, pluginEndpoint: demoEndpoint });
+    await unary(dataSources, dataSources.update, req, { credential });
+  } finally {
+    dataSources.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -124,20 +180,19 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: 'tally', level: process.env.TALLY_LOG_LEVEL ?? 'warn' });
 
   // The fake Hyper Billing API knows every client it ever issued credentials to.
-  const fake = await startFakeHyperBilling({ seed: 'demo', port: Number(process.env.TALLY_FAKE_HYPERBILLING_PORT ?? 0) });
-  for (const c of state.issued) {
-    fake.addAccount(c.account_id);
-    fake.addClient({ client_email: c.client_email, public_key: createPublicKey(c.private_key).export({ type: 'spki', format: 'pem' }).toString(), accounts: [c.account_id] });
-  }
-  const issue = (account: string) => {
-    fake.addAccount(account);
-    const c = fake.issueCredentials([account]);
+  const fake = await startFakeHyperBilling({ seed: FAKE_SEED, port: Number(process.env.TALLY_FAKE_HYPERBILLING_PORT ?? 0) });
+  for (const c of state.issued) fake.addClient(clientOf(c));
+  const emailDomain = emailDomainOf(FAKE_SEED);
+  const admit = (c: IssuedCredentials) => {
+    fake.addClient(clientOf(c));
     state.issued.push(c);
     saveState(state);
     return c;
   };
+  const issue = (account: string) => admit(issueNew(account, state.issued, emailDomain));
   const plugin = await serve(createHyperBillingPlugin({ endpoint: fake.url }), { name: 'hyperbilling', port: 0, logger, handleSignals: false });
   const demo = await serve(demoPlugin(), { name: 'demo', port: 0, logger, handleSignals: false });
+  const demoEndpoint = `127.0.0.1:${demo.port}`;
 
   const shared = { TALLY_INTERNAL_TOKEN_SECRET: state.internalSecret, TALLY_DATA_DIR: DATA_DIR };
   const identityConfig = loadIdentityConfig({ TALLY_ROOT_KEY: state.rootKey, TALLY_MASTER_KEYS: state.masterKeys, ...shared, ...process.env });
@@ -150,22 +205,27 @@ async function main(): Promise<void> {
     ...process.env,
   });
   const billing = await startBilling(billingConfig, { logger, bus: identity.bus });
+  const billingAddress = `${billingConfig.TALLY_GRPC_HOST}:${billing.port}`;
   const gatewayConfig = loadGatewayConfig({
     ...shared,
     TALLY_IDENTITY_ENDPOINT: identityAddress,
-    TALLY_BILLING_ENDPOINT: `${billingConfig.TALLY_GRPC_HOST}:${billing.port}`,
+    TALLY_BILLING_ENDPOINT: billingAddress,
     ...process.env,
   });
   const gateway = await startGateway(gatewayConfig, { logger });
 
-  await seedDemo(identityAddress, `${billingConfig.TALLY_GRPC_HOST}:${billing.port}`, `127.0.0.1:${demo.port}`, state, issue);
-  // Accounts the user can register through the flow, as the provider hands them out.
-  const unregistered = state.issued.length < 4 ? [issue('900000000003'), issue('900000000004')] : state.issued.slice(2);
-  writeFileSync(CREDENTIALS_FILE, JSON.stringify(unregistered, null, 2), { mode: 0o600 });
+  await seedDemo(identityAddress, billingAddress, demoEndpoint, state, issue);
+  await pointDemoDataSource(billingAddress, demoEndpoint, state);
+  // Accounts the user can register through the flow, as the provider hands them out: the issued
+  // ones no service account of the demo domain uses yet, and new ones when fewer than two remain.
+  const registered = await registeredAccountIds(identityAddress, [demoToken(state)]);
+  const { unregistered, added } = unregisteredOf(state.issued, registered, { emailDomain, firstAccountId: '900000000003' });
+  for (const c of added) admit(c);
+  writePrivateJson(CREDENTIALS_FILE, unregistered);
 
   console.log(`console: http://127.0.0.1:${gateway.httpPort}/`);
   console.log(`api: http://127.0.0.1:${gateway.httpPort}/<identity|billing>/<resource>/<verb> (HTTP/JSON, e.g. POST /billing/cost/analyze)`);
-  console.log(`grpc: 127.0.0.1:${gateway.grpcPort} (gateway; identity ${identityAddress}, billing ${billingConfig.TALLY_GRPC_HOST}:${billing.port})`);
+  console.log(`grpc: 127.0.0.1:${gateway.grpcPort} (gateway; identity ${identityAddress}, billing ${billingAddress})`);
   console.log(`api key: ${state.demo!.apiKey}`);
   console.log(`hyperbilling credentials: ${CREDENTIALS_FILE}`);
   console.log(`data: ${DATA_DIR} (delete it to start over). Ctrl-C stops everything.`);
