@@ -5,6 +5,7 @@ import type { Query, StatQuery } from '../../../gen/tally/core/v1/query';
 import type { BusMessage } from '../../../lib/events/port';
 import { DuplicateKeyError, type Filter } from '../../../lib/store/port';
 import { accountIdentity, type AccountIdentity } from '../domain/account-identity';
+import { credentialsBoundTo } from '../domain/providers';
 import type { ProviderRecord, ServiceAccountRecord } from '../domain/records';
 import { validateAgainst } from '../domain/schema-validator';
 import { projects, SERVICE_ACCOUNT_KEY_INDEX, serviceAccounts } from './collections';
@@ -28,18 +29,12 @@ function checkSize(value: Record<string, unknown>, field: string): void {
 
 const requiredFields = (provider: ProviderRecord) => (provider.account_schema.required as string[] | undefined) ?? [];
 
-/** The account schema's required fields the credential schema declares too (Hyper Billing's account_id). */
-function sharedFields(provider: ProviderRecord): string[] {
-  const credentialFields = (provider.credential_schema.properties as Record<string, unknown> | undefined) ?? {};
-  return requiredFields(provider).filter((k) => Object.hasOwn(credentialFields, k));
-}
-
 /**
  * The credentials must be for the account the data names: billing syncs the account the
  * credentials say, the dashboard shows the one the data says. No value is echoed.
  */
 function checkSameAccount(provider: ProviderRecord, data: Record<string, unknown>, secretData: Record<string, unknown>): void {
-  for (const key of requiredFields(provider)) {
+  for (const key of credentialsBoundTo(provider)) {
     if (data[key] !== undefined && secretData[key] !== undefined && data[key] !== secretData[key]) {
       throw invalidArgument(
         'SERVICE_ACCOUNT.ACCOUNT_MISMATCH',
@@ -47,6 +42,17 @@ function checkSameAccount(provider: ProviderRecord, data: Record<string, unknown
         `secret_data.${key} and data.${key} name different accounts; credentials are for one account, register another account as a service account of its own`,
       );
     }
+  }
+}
+
+/** A uuid the schema accepts in any case and with a urn:uuid: prefix, in one form: lowercase, bare. */
+const canonicalUuid = (v: string) => v.trim().toLowerCase().replace(/^urn:uuid:/, '');
+
+/** Fields of format uuid are stored in their canonical form, so one subscription is one account. */
+function canonicalUuids(provider: ProviderRecord, data: Record<string, unknown>): void {
+  const properties = (provider.account_schema.properties as Record<string, { format?: unknown }> | undefined) ?? {};
+  for (const [key, spec] of Object.entries(properties)) {
+    if (spec?.format === 'uuid' && typeof data[key] === 'string') data[key] = canonicalUuid(data[key]);
   }
 }
 
@@ -61,6 +67,7 @@ function accountData(provider: ProviderRecord, data: Record<string, unknown>, se
     checkSameAccount(provider, out, secretData);
     for (const key of requiredFields(provider)) if (out[key] === undefined && typeof secretData[key] === 'string') out[key] = secretData[key];
   }
+  canonicalUuids(provider, out);
   checkSize(out, 'data');
   validateAgainst(provider.account_schema, out, 'data');
   return out;
@@ -95,7 +102,8 @@ const PLAIN_FIELD = /^[A-Za-z0-9_-]+$/;
  * Refuses an identity another live service account of the domain already registers, naming
  * that account (never a value: the data may have come from the credentials). Only this domain
  * is searched: another domain may register the same billing account and learns nothing of it.
- * Accounts stored with the key are found by it; older ones without, by their data.
+ * Accounts stored with the key are found by it; any of the provider's, by their data too (a
+ * record written before keys, or keyed under an older account schema).
  */
 async function checkNotRegistered(
   source: Source,
@@ -108,7 +116,8 @@ async function checkNotRegistered(
   const or: Filter[] = [{ account_key: identity.key }];
   if (identity.fields.every((f) => PLAIN_FIELD.test(f))) {
     const byData = Object.fromEntries(identity.fields.map((f) => [`data.${f}`, data[f]]));
-    or.push({ provider: provider.provider, account_key: { $exists: false }, ...byData });
+    // Also records keyed before (none, or under an older schema of a custom provider): by their data.
+    or.push({ provider: provider.provider, ...byData });
   }
   const filter: Filter = { domain_id: domainId, $or: or, ...(selfId ? { _id: { $ne: selfId } } : {}) };
   const candidates = await serviceAccounts.in(source).find(filter, {
@@ -219,7 +228,7 @@ export async function updateServiceAccount(deps: IdentityDeps, p: Principal, req
       next.data = accountData(provider, req.data);
       // What the credentials say cannot be changed apart from them (update-secret-data checks the other way).
       if (current.secret_id) {
-        for (const key of sharedFields(provider)) {
+        for (const key of credentialsBoundTo(provider)) {
           if (current.data[key] !== undefined && next.data[key] !== current.data[key]) {
             throw invalidArgument(
               'SERVICE_ACCOUNT.ACCOUNT_MISMATCH',

@@ -8,6 +8,13 @@ export interface ProviderSpec {
   accountSchema: Record<string, unknown>;
   credentialSchema: Record<string, unknown>;
   isBilling: boolean;
+  /**
+   * Account fields the credentials are issued for (Hyper Billing's are one account's): the
+   * credentials' value and the data's must agree, and neither changes on its own. A field of the
+   * same name may mean something else elsewhere (Google Cloud's credentials name the service
+   * account's home project, not the billed one), so nothing is bound unless listed here.
+   */
+  credentialsBoundTo?: string[];
 }
 
 const PEM_RSA = '^-----BEGIN (RSA )?PRIVATE KEY-----[\\s\\S]+-----END (RSA )?PRIVATE KEY-----\\s*$';
@@ -84,6 +91,7 @@ export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [
     provider: 'hyperbilling',
     name: 'Hyper Billing',
     isBilling: true,
+    credentialsBoundTo: ['account_id'],
     accountSchema: {
       type: 'object',
       required: ['account_id'],
@@ -127,6 +135,12 @@ export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [
 ];
 
 export const BUILT_IN_KEYS = new Set(BUILT_IN_PROVIDERS.map((p) => p.provider));
+
+/** The account fields a built-in provider's credentials are issued for (none for custom providers). */
+export function credentialsBoundTo(provider: { provider: string; built_in: boolean }): readonly string[] {
+  if (!provider.built_in) return [];
+  return BUILT_IN_PROVIDERS.find((p) => p.provider === provider.provider)?.credentialsBoundTo ?? [];
+}
 
 /** Keys of custom providers: lowercase, digits and underscores. */
 export const PROVIDER_KEY_PATTERN = /^[a-z][a-z0-9_]{1,39}$/;

@@ -248,6 +248,36 @@ describe('identity: one service account per billing account and domain', () => {
     await make('inventory', { tenant: 't1' });
     // The same account id under another provider is another registration.
     await admin.accounts.create({ name: 'aws', provider: 'aws', projectId, data: { account_id: '900000000003' } });
+
+    // The schema changes: accounts keyed under the old one are still found by their data.
+    await admin.providers.update({ provider: 'tenantbill', accountSchema: schema(['tenant']) });
+    const again = await codeOf(make('tenantbill', { tenant: 't1', region: 'ap' }));
+    expect(again).toMatchObject({ code: status.ALREADY_EXISTS, field: 'data.tenant' });
+  });
+
+  it('takes a subscription id in any of the forms its uuid format accepts as one account', async () => {
+    const azure = (name: string, subscription_id: string) => admin.accounts.create({ name, provider: 'azure', projectId, data: { subscription_id } });
+    const id = '3f2a9c4e-8b1d-4e6f-9a7b-0c5d2e1f4a6b';
+    const first = (await azure('lower', id)).serviceAccount;
+    expect(first.data).toEqual({ subscription_id: id });
+    for (const form of [id.toUpperCase(), `urn:uuid:${id}`, `URN:UUID:${id.toUpperCase()}`]) {
+      const e = await codeOf(azure('again', form));
+      expect(e).toMatchObject({ code: status.ALREADY_EXISTS, field: 'data.subscription_id' });
+      expect(e.details).toContain(first.serviceAccountId);
+    }
+    // Stored in one form whatever was given.
+    const upper = (await azure('upper', '7B1C2D3E-4F5A-4B6C-8D7E-9F0A1B2C3D4E')).serviceAccount;
+    expect(upper.data).toEqual({ subscription_id: '7b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e' });
+  });
+
+  it("binds only what the credentials are issued for: Google Cloud's credentials name their home project, not the billed one", async () => {
+    const { privateKey: gKey } = rsaKeyPair();
+    const secretData = { client_email: 'biller@home-project-01.iam.gserviceaccount.com', private_key: gKey, project_id: 'home-project-01' };
+    const sa = (await admin.accounts.create({ name: 'gcp', provider: 'google_cloud', projectId, data: { project_id: 'billed-project-01' }, secretData })).serviceAccount;
+    expect(sa.data).toEqual({ project_id: 'billed-project-01' });
+    const moved = await admin.accounts.update({ serviceAccountId: sa.serviceAccountId, data: { project_id: 'billed-project-02' } });
+    expect(moved.serviceAccount.data).toEqual({ project_id: 'billed-project-02' });
+    await admin.accounts.updateSecretData({ serviceAccountId: sa.serviceAccountId, secretData: { ...secretData, project_id: 'home-project-02' } });
   });
 });
 
