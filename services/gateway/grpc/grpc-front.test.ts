@@ -244,6 +244,27 @@ describe('gRPC front', () => {
     expect(sent).toEqual([]);
   });
 
+  it('counts a call whose client left while identity was being asked as cancelled, whatever identity then says', async () => {
+    let settle: (p: Principal | null) => void = () => undefined;
+    a.auth.verify = () => new Promise((resolve) => (settle = resolve));
+    const req = session.request({ ':method': 'POST', ':path': GET, 'content-type': 'application/grpc', te: 'trailers', authorization: 'Bearer unknown-key' });
+    req.on('error', () => undefined);
+    const closed = new Promise((r) => req.on('close', r));
+    req.end(msg('x'));
+    await new Promise((r) => setTimeout(r, 50));
+    req.close(constants.NGHTTP2_CANCEL);
+    await closed;
+    await new Promise((r) => setTimeout(r, 20));
+    settle(null);
+    const l = 'grpc_type="unary",grpc_service="tally.identity.v1.ProjectService",grpc_method="Get"';
+    const counted = async () => (await metrics.registry.metrics()).includes(`grpc_server_handled_total{${l},grpc_code="Canceled"} 1`);
+    for (let i = 0; i < 100 && !(await counted()); i++) await new Promise((r) => setTimeout(r, 10));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(`grpc_server_handled_total{${l},grpc_code="Canceled"} 1`);
+    expect(text).not.toContain('grpc_code="Unauthenticated"');
+    expect(sent).toEqual([]);
+  });
+
   it('counts every call in the server metrics, by code', async () => {
     await rawCall({}, msg('x'));
     await rawCall({}, msg('y'));

@@ -136,6 +136,8 @@ class UnaryProxyCall implements CancelHook, ForwardReceiver {
     if (this.refused || this.counted) return;
     this.refused = true;
     this.first = this.more = undefined;
+    // The client went away while identity was asked: nobody to answer, a cancelled call.
+    if (this.cancelled) return this.done(status.CANCELLED);
     answerNow();
     if (!this.requestEnded && !this.stream.closed) this.stream.close(constants.NGHTTP2_NO_ERROR);
   }

@@ -183,3 +183,11 @@ describe('gateway JSON codec: where a refused body is wrong', () => {
     expect(refusal(ANALYZE, '[1]')).toMatchObject({ reason: 'GATEWAY.MALFORMED_JSON', field: '' });
   });
 });
+
+describe('a refused body of any size', () => {
+  it('is INVALID_ARGUMENT, however many secret-named values it holds (no engine limit reached)', () => {
+    const many = Array.from({ length: 200_000 }, () => ({ token: 0 }));
+    expect(fieldPath.secretValuesOf({ junk: many })).toHaveLength(200_000);
+    expect(refusal(PROJECT_LIST, { junk: many })).toMatchObject({ reason: 'GATEWAY.INVALID_JSON_FIELD', field: 'junk' });
+  });
+});

@@ -270,17 +270,20 @@ export function findJsonFault(desc: DescMessage, json: JsonValue, registry?: Reg
 }
 
 /** Every value under a secret field of a JSON body, for scrubbing text that might echo one. */
-export function secretValuesOf(json: unknown, depth = 0): unknown[] {
-  if (depth > MAX_DEPTH || json === null || typeof json !== 'object') return [];
+export function secretValuesOf(json: unknown): unknown[] {
   const out: unknown[] = [];
-  if (Array.isArray(json)) {
-    for (const v of json) out.push(...secretValuesOf(v, depth + 1));
-    return out;
-  }
-  for (const [k, v] of Object.entries(json)) {
-    const snake = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    if (SECRET_FIELD_NAMES.has(k) || SECRET_FIELD_NAMES.has(snake)) out.push(v);
-    else out.push(...secretValuesOf(v, depth + 1));
-  }
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const snake = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      if (SECRET_FIELD_NAMES.has(k) || SECRET_FIELD_NAMES.has(snake)) out.push(x);
+      else visit(x, depth + 1);
+    }
+  };
+  visit(json, 0);
   return out;
 }
