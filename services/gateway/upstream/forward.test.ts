@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { verifyInternalToken } from '../../../lib/auth/internal-token';
 import type { Principal } from '../../../lib/auth/principal';
+import { GrpcMetrics } from '../../../lib/grpc/metrics';
 import { createUpstream, frame, unframe, type CancelHook, type Forwarded, type Upstream } from './forward';
 import { decodeMessage, encodeMessage, encodeTimeout, isOneMessage, parseTimeout } from './grpc-wire';
 
@@ -54,9 +55,14 @@ async function next(): Promise<void> {
   await new Promise((r) => backend!.server.close(r));
 }
 
-async function call(behave: Behaviour, extra: { deadlineMs?: number; cancel?: CancelHook; address?: string } = {}): Promise<Forwarded> {
+async function call(behave: Behaviour, extra: { deadlineMs?: number; cancel?: CancelHook; address?: string; metrics?: GrpcMetrics } = {}): Promise<Forwarded> {
   backend = await fakeBackend(behave);
-  upstream = createUpstream({ endpoints: { identity: extra.address ?? backend.address, billing: extra.address ?? backend.address }, internalSecret: SECRET, maxMessageBytes: 4 << 20 });
+  upstream = createUpstream({
+    endpoints: { identity: extra.address ?? backend.address, billing: extra.address ?? backend.address },
+    internalSecret: SECRET,
+    maxMessageBytes: 4 << 20,
+    metrics: extra.metrics,
+  });
   return upstream.forward({
     backend: 'identity',
     grpcPath: '/tally.identity.v1.ProjectService/Get',
@@ -140,6 +146,17 @@ describe('upstream to a node:http2 backend', () => {
     expect((await pending).code).toBe(status.CANCELLED);
     await new Promise((r) => setTimeout(r, 100));
     expect(backend!.closed).toEqual([constants.NGHTTP2_CANCEL]);
+  });
+
+  it('a call whose client already left is not sent at all', async () => {
+    const metrics = new GrpcMetrics();
+    const got = await call(ok, { cancel: { cancelled: true }, metrics });
+    expect(got.code).toBe(status.CANCELLED);
+    // Nothing counted as a client call to the backend: none was made.
+    expect(await metrics.registry.metrics()).not.toMatch(/grpc_client_(started|msg_sent)_total\{[^}]*\} [1-9]/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(backend!.seen).toEqual([]);
+    expect(backend!.closed).toEqual([]);
   });
 
   it('a backend that is down is UNAVAILABLE; a reset stream and a malformed answer are mapped, not trusted', async () => {

@@ -101,6 +101,8 @@ export function createUpstream(o: {
   }
 
   function send(c: ForwardCall, to: ForwardReceiver): void {
+    // The client left before the call went out: nothing is sent, counted or signed.
+    if (c.cancel?.cancelled) return to.forwarded({ code: status.CANCELLED, details: 'the call was cancelled by the client', trailers: {} });
     const now = Date.now();
     const target = targets[c.backend];
     const fields: HeaderField[] = [
@@ -120,7 +122,6 @@ export function createUpstream(o: {
     const hook = c.cancel;
     // The deadline on the queue's monotonic clock.
     const call = new UpstreamCall(c.backend, performance.now() + (c.deadline - now), deadlines, to, metrics && methodSeries(c.grpcPath), hook);
-    if (hook?.cancelled) return call.cancel();
     let handle: StreamHandle;
     try {
       handle = target.request(fields, c.body, call);
