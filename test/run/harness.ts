@@ -170,3 +170,18 @@ export async function eventually<T>(fn: () => Promise<T>, accept: (v: T) => bool
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** An entry of the credentials file both run modes write. */
+export interface Credential {
+  account_id: string;
+  client_email: string;
+  private_key: string;
+}
+
+/** A job as billing's HTTP/JSON API lists it. */
+export interface Job {
+  job_id: string;
+  service_account_id: string;
+  state: string;
+  error_message?: string;
+}

@@ -8,18 +8,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, eventually, freePorts, portFree, post, run, TS_HOOK, type Running } from './harness';
+import { cleanEnv, eventually, freePorts, portFree, post, run, TS_HOOK, type Credential, type Job, type Running } from './harness';
 
-interface Credential {
-  account_id: string;
-  client_email: string;
-  private_key: string;
-}
-interface Job {
-  job_id: string;
-  state: string;
-  error_message?: string;
-}
 
 const START_MS = 45_000;
 const STOP_MS = 15_000;

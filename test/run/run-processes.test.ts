@@ -9,19 +9,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeWithNats } from '../../lib/testenv/nats';
-import { cleanEnv, eventually, freePorts, portFree, post, ROOT, run, TS_HOOK, type Running } from './harness';
+import { cleanEnv, eventually, freePorts, portFree, post, ROOT, run, TS_HOOK, type Credential, type Job, type Running } from './harness';
 
-interface Credential {
-  account_id: string;
-  client_email: string;
-  private_key: string;
-}
-interface Job {
-  job_id: string;
-  service_account_id: string;
-  state: string;
-  error_message?: string;
-}
 
 const START_MS = 60_000;
 const STOP_MS = 20_000;
