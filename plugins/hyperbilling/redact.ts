@@ -1,4 +1,4 @@
-const CENSOR = '[REDACTED]';
+import { CENSOR } from '../../lib/secrets/redact';
 
 /** Where each of the given values occurs in the text, as [start, end) spans. */
 function spansOf(text: string, values: readonly string[]): [number, number][] {

@@ -27,7 +27,7 @@ export interface JsonFault {
  * Field names whose values are credentials. The gateway logger's redaction list also has `key`,
  * left out here: in the public contract it names sort keys (tally.core.v1.Sort.key), not secrets.
  */
-export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set(['secret_data', 'private_key', 'credentials', 'password', 'token', 'data_key']);
+const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set(['secret_data', 'private_key', 'credentials', 'password', 'token', 'data_key']);
 
 const MAX_DEPTH = 100;
 const MAX_LISTED_FIELDS = 20;
@@ -65,7 +65,7 @@ function shown(v: unknown, secret: boolean): string {
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-export function joinField(base: string, name: string): string {
+function joinField(base: string, name: string): string {
   return base === '' ? name : `${base}.${name}`;
 }
 
@@ -98,7 +98,7 @@ function expected(field: DescField): string {
 }
 
 /** The enum names the decoder accepts (JSON name and proto name), without the unset zero value. */
-export function acceptedEnumNames(e: DescEnum): string[] {
+function acceptedEnumNames(e: DescEnum): string[] {
   const names: string[] = [];
   for (const v of e.values) {
     if (v.number === 0 && v.name.endsWith('_UNSPECIFIED')) continue;
